@@ -1,0 +1,101 @@
+"""The `microquest` command: options in, library calls, messages out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import FORMATS, build, check
+from .errors import ContentErrors, MicroquestError
+
+CONTENT_OPTION = click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=True),
+    default=Path("content"),
+    show_default=True,
+    help="The content folder (course.yaml, units/, canvases/ …).",
+)
+STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings (the seed's inconsistencies) as errors.")
+
+
+def _report(error: MicroquestError, what: str) -> None:
+    if isinstance(error, ContentErrors):
+        for item in error.errors:
+            click.echo(str(item), err=True)
+        count = len(error.errors)
+        click.echo(f"{count} error{'s' if count != 1 else ''} in the content; {what}", err=True)
+    else:
+        click.echo(f"error: {error}; {what}", err=True)
+    raise SystemExit(1)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="microquest")
+def main() -> None:
+    """Build the MICRO QUEST workshop curriculum into LMS packages."""
+
+
+@main.command()
+@CONTENT_OPTION
+@STRICT_OPTION
+def validate(content_dir: Path, strict: bool) -> None:
+    """Check the content: schemas, ids, references, URLs, durations, numbering.
+
+    Prints each problem as file:line: field: message. Warnings report where the
+    seed itself is inconsistent; they do not fail the check unless --strict.
+
+    Example:
+
+        microquest validate --content content --strict
+    """
+    try:
+        checked = check(content_dir, strict=strict)
+    except MicroquestError as error:
+        _report(error, "nothing was built")
+    for item in checked.warnings:
+        click.echo(str(item), err=True)
+    course = checked.course
+    click.echo(
+        f"{content_dir}: {len(course.units)} units, {len(course.activities)} activities, "
+        f"{len(course.canvases)} canvases; {len(checked.warnings)} warnings, 0 errors"
+    )
+
+
+@main.command(name="build")
+@CONTENT_OPTION
+@STRICT_OPTION
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(sorted(FORMATS)),
+    multiple=True,
+    default=("html",),
+    show_default=True,
+    help="Output format; repeat for several.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output folder; each format replaces only its own output there.",
+)
+def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], out_dir: Path) -> None:
+    """Build the course into out/ (html: a browsable preview site in dist/html/).
+
+    The build is all or nothing: on any error the output folder is left as it was.
+
+    Example:
+
+        microquest build --format html --out dist
+    """
+    try:
+        written = build(content_dir, out_dir, formats, strict=strict)
+    except MicroquestError as error:
+        _report(error, f"{out_dir} was not changed")
+    for path in written:
+        click.echo(f"wrote {path}")

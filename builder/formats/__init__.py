@@ -1,0 +1,1 @@
+"""One module per output format: `files(course) -> {path in the output: bytes}`."""

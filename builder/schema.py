@@ -1,0 +1,131 @@
+"""Check documents against the JSON Schemas published in content/schema/."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+
+from .errors import SourceError
+from .load import Document, field_path
+
+SCHEMA_FOR_KIND = {
+    "course": "course.schema.json",
+    "unit": "unit.schema.json",
+    "canvas": "canvas.schema.json",
+    "materials": "materials.schema.json",
+    "vocabularies": "vocabularies.schema.json",
+    "credential": "credential.schema.json",
+}
+
+PATTERN_HINTS = {
+    "^[a-z][a-z0-9-]{0,31}$": "a short id: lower-case letters, digits and '-', starting with a letter, at most 32 characters",
+    "^\\S(.*\\S)?$": "one line of text without leading or trailing spaces",
+    "^[0-9]+\\.[0-9]+$": "an activity number such as \"3.1\"",
+    "^https?://\\S+$": "a URL starting with https:// or http://",
+    "^https://\\S+$": "a URL starting with https://",
+    "^https?://[^\\s?#]+/$": "an http(s) IRI ending with '/'",
+    "^[A-Z]{2}$": "a two-letter ISO 3166-1 country code such as SI",
+    "^U[0-9]+/C[0-9]+$": "a canvas code such as U3/C1",
+}
+
+TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "boolean": "true or false",
+    "null": "nothing (null)",
+}
+
+
+def schema_folder() -> Path:
+    """content/schema/ of this project: the schemas editors and the builder share."""
+    return Path(__file__).resolve().parent.parent / "content" / "schema"
+
+
+@cache
+def _validators() -> dict[str, Draft202012Validator]:
+    schemas = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(schema_folder().glob("*.json"))}
+    registry: Registry = Registry()
+    for name, schema in schemas.items():
+        resource = Resource.from_contents(schema)
+        registry = registry.with_resources([(schema["$id"], resource), (name, resource)])
+    return {kind: Draft202012Validator(schemas[name], registry=registry) for kind, name in SCHEMA_FOR_KIND.items()}
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return repr(str(value)) if value else "an empty text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _expected_type(expected: str | list[str]) -> str:
+    names = [expected] if isinstance(expected, str) else expected
+    return " or ".join(TYPE_NAMES.get(n, n) for n in names)
+
+
+def explain(error: ValidationError) -> tuple[list[str | int], str]:
+    """The field path and a 'expected …, found …' message for one schema error."""
+    path = list(error.absolute_path)
+    keyword, value, instance = error.validator, error.validator_value, error.instance
+    if keyword in ("oneOf", "anyOf") and error.context:
+        deepest = best_match(error.context)
+        if list(deepest.absolute_path) != path or deepest.validator not in ("required", "additionalProperties"):
+            return explain(deepest)
+        alternatives = [sorted(s.get("required", [])) for s in value if "required" in s]
+        if alternatives:
+            fields = " or ".join("/".join(a) for a in alternatives)
+            return path, f"expected one of the fields {fields}, found {sorted(instance) if isinstance(instance, dict) else describe(instance)}"
+        return explain(deepest)
+    if keyword == "required":
+        missing = next(name for name in value if name not in instance)
+        return [*path, missing], "required field is missing"
+    if keyword == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(instance) - set(allowed))
+        return [*path, unknown[0]], f"unknown field; expected one of: {', '.join(allowed)}"
+    if keyword == "type":
+        return path, f"expected {_expected_type(value)}, found {describe(instance)}"
+    if keyword == "enum":
+        return path, f"expected one of: {', '.join(map(str, value))}; found {describe(instance)}"
+    if keyword == "const":
+        return path, f"expected {value!r}, found {describe(instance)}"
+    if keyword == "pattern":
+        return path, f"expected {PATTERN_HINTS.get(value, 'text matching ' + value)}, found {describe(instance)}"
+    if keyword == "minItems":
+        return path, f"expected at least {value} item(s), found {len(instance)}"
+    if keyword == "minLength":
+        return path, f"expected text, found {describe(instance)}"
+    if keyword == "maxLength":
+        return path, f"expected at most {value} characters, found {len(instance)}"
+    if keyword in ("minimum", "exclusiveMinimum", "maximum"):
+        relation = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most"}[keyword]
+        return path, f"expected a number {relation} {value}, found {describe(instance)}"
+    if keyword == "uniqueItems":
+        return path, "expected each item once, found a repeated item"
+    return path, error.message
+
+
+def schema_errors(document: Document) -> list[SourceError]:
+    validator = _validators()[document.kind]
+    found = []
+    for error in validator.iter_errors(document.data):
+        path, message = explain(error)
+        found.append(SourceError(document.source(field_path(path)), message))
+    return found

@@ -1,0 +1,1 @@
+"""xAPI statements, LRS access and credential award for microquest."""
