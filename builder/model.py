@@ -46,6 +46,7 @@ class Step:
     minutes: Minutes | None
     canvas_id: str | None
     source: Source
+    sources: dict[str, Source] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Field:
     rows_max: int | None
     row_labels: tuple[str, ...]
     source: Source
+    sources: dict[str, Source] = field(repr=False, compare=False)
 
     @property
     def initial_rows(self) -> int:
@@ -125,6 +127,7 @@ class Canvas:
     intro: tuple[str, ...]
     fields: tuple[Field, ...]
     source: Source
+    sources: dict[str, Source] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -244,6 +247,7 @@ def _step(doc: Document, path: str, data: dict) -> Step:
         minutes=_minutes(data.get("minutes")),
         canvas_id=data.get("canvas"),
         source=doc.source(path),
+        sources=_field_sources(doc, path, data),
     )
 
 
@@ -310,6 +314,7 @@ def _field(doc: Document, path: str, data: dict, vocabularies: dict[str, Vocabul
         rows_max=rows.get("max"),
         row_labels=tuple(rows.get("labels", ())),
         source=doc.source(path),
+        sources=_field_sources(doc, path, data),
     )
 
 
@@ -322,6 +327,7 @@ def _canvas(doc: Document, vocabularies: dict[str, Vocabulary]) -> Canvas:
         intro=tuple(data.get("intro", ())),
         fields=tuple(_field(doc, f"fields[{i}]", f, vocabularies) for i, f in enumerate(data["fields"])),
         source=doc.source(),
+        sources=_field_sources(doc, "", data),
     )
 
 
@@ -329,7 +335,12 @@ def _vocabularies(doc: Document | None) -> tuple[Vocabulary, ...]:
     if doc is None:
         return ()
     return tuple(
-        Vocabulary(v["id"], v["label"], tuple(Choice(c["id"], c["label"]) for c in v["values"]), doc.source(f"vocabularies[{i}]"))
+        Vocabulary(
+            v["id"],
+            v["label"],
+            tuple(Choice(c["id"], c["label"]) for c in v["values"]),
+            doc.source(f"vocabularies[{i}]"),
+        )
         for i, v in enumerate(_plain(doc.data)["vocabularies"])
     )
 

@@ -59,7 +59,9 @@ def material_view(use: MaterialUse, course: Course, root: str) -> MaterialView:
     if use.material is None:
         return MaterialView(use.kind_label, use.text, None, None, False)
     if use.material.package_path:
-        return MaterialView(use.kind_label, use.material.name, root + use.material.package_path, use.material.name, False)
+        return MaterialView(
+            use.kind_label, use.material.name, root + use.material.package_path, use.material.name, False
+        )
     # The file is not in content/materials/: point at the project's downloads page.
     return MaterialView(use.kind_label, use.material.name, course.downloads_url or None, None, True)
 
@@ -82,21 +84,33 @@ def unit_of(course: Course, activity: Activity) -> Unit:
 
 def render_activity(course: Course, activity: Activity, *, root: str = "../", standalone_nav: bool = True) -> str:
     before, after = neighbours(course, activity)
-    return environment().get_template("sco/activity.html.j2").render(
-        course=course,
-        unit=unit_of(course, activity),
-        activity=activity,
-        materials=[material_view(m, course, root) for m in activity.materials],
-        root=root,
-        previous=Link(root + activity_path(before), f"{before.number} {before.title}") if before and standalone_nav else None,
-        next=Link(root + activity_path(after), f"{after.number} {after.title}") if after and standalone_nav else None,
-        home=Link(root + "index.html", course.label or course.title) if standalone_nav else None,
+    return (
+        environment()
+        .get_template("sco/activity.html.j2")
+        .render(
+            course=course,
+            unit=unit_of(course, activity),
+            activity=activity,
+            materials=[material_view(m, course, root) for m in activity.materials],
+            root=root,
+            previous=Link(root + activity_path(before), f"{before.number} {before.title}")
+            if before and standalone_nav
+            else None,
+            next=Link(root + activity_path(after), f"{after.number} {after.title}")
+            if after and standalone_nav
+            else None,
+            home=Link(root + "index.html", course.label or course.title) if standalone_nav else None,
+        )
     )
 
 
 def render_index(course: Course) -> str:
-    return environment().get_template("html/index.html.j2").render(
-        course=course,
-        units=[(u, [(a, activity_path(a)) for a in u.activities]) for u in course.units],
-        root="",
+    return (
+        environment()
+        .get_template("html/index.html.j2")
+        .render(
+            course=course,
+            units=[(u, [(a, activity_path(a)) for a in u.activities]) for u in course.units],
+            root="",
+        )
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ SCHEMA_FOR_KIND = {
 PATTERN_HINTS = {
     "^[a-z][a-z0-9-]{0,31}$": "a short id: lower-case letters, digits and '-', starting with a letter, at most 32 characters",
     "^\\S(.*\\S)?$": "one line of text without leading or trailing spaces",
-    "^[0-9]+\\.[0-9]+$": "an activity number such as \"3.1\"",
+    "^[0-9]+\\.[0-9]+$": 'an activity number such as "3.1"',
     "^https?://\\S+$": "a URL starting with https:// or http://",
     "^https://\\S+$": "a URL starting with https://",
     "^https?://[^\\s?#]+/$": "an http(s) IRI ending with '/'",
@@ -91,7 +90,10 @@ def explain(error: ValidationError) -> tuple[list[str | int], str]:
         alternatives = [sorted(s.get("required", [])) for s in value if "required" in s]
         if alternatives:
             fields = " or ".join("/".join(a) for a in alternatives)
-            return path, f"expected one of the fields {fields}, found {sorted(instance) if isinstance(instance, dict) else describe(instance)}"
+            return (
+                path,
+                f"expected one of the fields {fields}, found {sorted(instance) if isinstance(instance, dict) else describe(instance)}",
+            )
         return explain(deepest)
     if keyword == "required":
         missing = next(name for name in value if name not in instance)

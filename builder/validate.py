@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from .errors import Source, SourceError
-from .model import Activity, Canvas, Course, Field, Minutes, Unit
+from .model import Activity, Course, Field, Minutes, Unit
 
 Finding = SourceError
 
@@ -38,13 +38,13 @@ def _course_ids(course: Course) -> Iterator[tuple[str, str, Source]]:
         for activity in unit.activities:
             yield activity.id, "activity", activity.sources["id"]
     for canvas in course.canvases:
-        yield canvas.id, "canvas", _at(canvas.source, "id")
+        yield canvas.id, "canvas", canvas.sources["id"]
     for material in course.materials:
         yield material.id, "material", _at(material.source, material.source.field + ".id")
     for vocabulary in course.vocabularies:
         yield vocabulary.id, "vocabulary", _at(vocabulary.source, vocabulary.source.field + ".id")
     if course.credential:
-        yield course.credential.id, "credential", _at(course.credential.source, "id")
+        yield course.credential.id, "credential", course.credential.document.source("id")
     yield course.id, "course", course.sources["id"]
 
 
@@ -62,7 +62,10 @@ def _check_unique_within(items, what: str) -> Iterator[Finding]:
     seen: dict[str, Source] = {}
     for item in items:
         if item.id in seen:
-            yield error(_at(item.source, item.source.field + ".id"), f"duplicate {what} id '{item.id}': already used at {seen[item.id]}")
+            yield error(
+                _at(item.source, item.source.field + ".id"),
+                f"duplicate {what} id '{item.id}': already used at {seen[item.id]}",
+            )
         else:
             seen[item.id] = item.source
 
@@ -91,17 +94,22 @@ def _known(ids) -> str:
 def _check_field(field: Field) -> Iterator[Finding]:
     where = field.source
     if field.type == "choice" and field.vocabulary_id is None:
-        yield error(_at(where, where.field + ".vocabulary"), "a choice field needs a vocabulary (e.g. bloom or eqf)")
+        yield error(field.sources.get("vocabulary", where), "a choice field needs a vocabulary (e.g. bloom or eqf)")
     if field.vocabulary_id is not None and field.type != "choice":
-        yield error(_at(where, where.field + ".vocabulary"), f"only a choice field takes a vocabulary, this field is {field.type}")
+        yield error(
+            field.sources.get("vocabulary", where),
+            f"only a choice field takes a vocabulary, this field is {field.type}",
+        )
     if field.vocabulary_id is not None and field.vocabulary is None:
-        yield error(_at(where, where.field + ".vocabulary"), f"'{field.vocabulary_id}' is not a vocabulary id")
+        yield error(field.sources.get("vocabulary", where), f"'{field.vocabulary_id}' is not a vocabulary id")
     if field.type == "table" and not field.columns:
-        yield error(_at(where, where.field + ".columns"), "a table field needs columns")
+        yield error(field.sources.get("columns", where), "a table field needs columns")
     if field.type != "table" and field.columns:
-        yield error(_at(where, where.field + ".columns"), f"only a table field has columns, this field is {field.type}")
+        yield error(field.sources.get("columns", where), f"only a table field has columns, this field is {field.type}")
     if field.rows_max is not None and field.rows_max < field.rows_min:
-        yield error(_at(where, where.field + ".rows"), f"rows.max {field.rows_max} is less than rows.min {field.rows_min}")
+        yield error(
+            field.sources.get("rows", where), f"rows.max {field.rows_max} is less than rows.min {field.rows_min}"
+        )
 
 
 def check_references(course: Course) -> Iterator[Finding]:
@@ -110,17 +118,25 @@ def check_references(course: Course) -> Iterator[Finding]:
     material_ids = {m.id for m in course.materials}
     for activity in course.activities:
         if activity.canvas_id and activity.canvas is None:
-            yield error(activity.sources["canvas"], f"'{activity.canvas_id}' is not a canvas id (known: {_known(canvas_ids)})")
+            yield error(
+                activity.sources["canvas"], f"'{activity.canvas_id}' is not a canvas id (known: {_known(canvas_ids)})"
+            )
         for step in activity.description:
             if step.canvas_id and step.canvas_id != activity.canvas_id:
-                yield error(_at(step.source, step.source.field + ".canvas"), f"the step works on canvas '{step.canvas_id}' but the activity's canvas is '{activity.canvas_id}'")
+                yield error(
+                    step.sources["canvas"],
+                    f"the step works on canvas '{step.canvas_id}' but the activity's canvas is '{activity.canvas_id}'",
+                )
         for use in activity.materials:
             if use.material_id is not None and use.material is None:
                 where = _at(use.source, use.source.field + ".material")
                 yield error(where, f"'{use.material_id}' is not a material id (known: {_known(material_ids)})")
     for row in course.overview:
         if row.unit_id not in unit_ids:
-            yield error(_at(row.source, row.source.field + ".unit"), f"'{row.unit_id}' is not a unit id (known: {_known(unit_ids)})")
+            yield error(
+                _at(row.source, row.source.field + ".unit"),
+                f"'{row.unit_id}' is not a unit id (known: {_known(unit_ids)})",
+            )
     for unit in course.units:
         if unit.overview is None:
             yield error(unit.sources["id"], f"unit '{unit.id}' has no row in the overview table of course.yaml")
@@ -144,7 +160,10 @@ def check_credential(course: Course) -> Iterator[Finding]:
                 yield error(where, f"'{id_}' is not an activity id (known: {_known(activity_ids)})")
     qa_unit = elements["quality_assurance"].get("unit")
     if qa_unit is not None and qa_unit not in unit_ids:
-        yield error(doc.source("eu_mandatory_elements.quality_assurance.unit"), f"'{qa_unit}' is not a unit id (known: {_known(unit_ids)})")
+        yield error(
+            doc.source("eu_mandatory_elements.quality_assurance.unit"),
+            f"'{qa_unit}' is not a unit id (known: {_known(unit_ids)})",
+        )
     for c_index, rule in enumerate(data["criteria"]):
         for index, id_ in enumerate(rule.get("activities", ())):
             if id_ not in activity_ids:
@@ -189,7 +208,9 @@ def check_urls(course: Course) -> Iterator[Finding]:
                 yield warning(where, f"the same URL is listed twice in this activity (also resources[{seen[url]}])")
             seen.setdefault(url, index)
     if course.downloads_url and _url_problem(course.downloads_url):
-        yield error(course.sources["downloads"], f"{_url_problem(course.downloads_url)}, found {course.downloads_url!r}")
+        yield error(
+            course.sources["downloads"], f"{_url_problem(course.downloads_url)}, found {course.downloads_url!r}"
+        )
 
 
 # -- durations ----------------------------------------------------------------------------
@@ -208,7 +229,7 @@ def check_step_minutes(activity: Activity) -> Iterator[Finding]:
             continue
         stated = _numbers_in(" ".join([step.heading, *step.paragraphs]))
         for value in {step.minutes.low, step.minutes.high} - stated:
-            yield error(_at(step.source, step.source.field + ".minutes"), f"{value} minutes are not stated in the step's text")
+            yield error(step.sources["minutes"], f"{value} minutes are not stated in the step's text")
         low += step.minutes.low
         high += step.minutes.high
     if low == 0:
@@ -216,7 +237,10 @@ def check_step_minutes(activity: Activity) -> Iterator[Finding]:
     total = Minutes(low, high)
     where = activity.sources["duration"]
     if unstated and low > activity.duration:
-        yield warning(where, f"the steps that state minutes add up to {total.label}, more than the activity's {activity.duration} min")
+        yield warning(
+            where,
+            f"the steps that state minutes add up to {total.label}, more than the activity's {activity.duration} min",
+        )
     elif not unstated and not low <= activity.duration <= high:
         yield warning(where, f"the steps add up to {total.label}, the activity states {activity.duration} min")
 
@@ -241,17 +265,25 @@ def check_numbering(course: Course) -> Iterator[Finding]:
         if unit.number != position:
             yield warning(unit.sources["number"], f"unit {unit.number} is unit {position} in the course order")
         if unit.overview and unit.overview.number != unit.number:
-            yield warning(_at(unit.overview.source, unit.overview.source.field + ".number"), f"the overview numbers unit '{unit.id}' {unit.overview.number}, its file {unit.number}")
+            yield warning(
+                _at(unit.overview.source, unit.overview.source.field + ".number"),
+                f"the overview numbers unit '{unit.id}' {unit.overview.number}, its file {unit.number}",
+            )
         if unit.overview and unit.overview.title != unit.title:
             yield warning(unit.sources["title"], f"the title differs from the overview table's {unit.overview.title!r}")
         for position_in_unit, activity in enumerate(unit.activities, start=1):
             expected = f"{unit.number}.{position_in_unit}"
             if activity.number != expected:
-                yield warning(activity.sources["number"], f"activity {activity.number} is activity {expected} in the course order")
+                yield warning(
+                    activity.sources["number"], f"activity {activity.number} is activity {expected} in the course order"
+                )
     numbers = Counter(row.number for row in course.overview)
     for row in course.overview:
         if numbers[row.number] > 1:
-            yield error(_at(row.source, row.source.field + ".number"), f"unit number {row.number} appears {numbers[row.number]} times in the overview")
+            yield error(
+                _at(row.source, row.source.field + ".number"),
+                f"unit number {row.number} appears {numbers[row.number]} times in the overview",
+            )
 
 
 # -- fields the seed leaves empty or odd ---------------------------------------------------
@@ -273,17 +305,25 @@ def check_materials(course: Course) -> Iterator[Finding]:
     for index, (name, material) in enumerate(names):
         for other_name, other in names[index + 1 :]:
             if _one_letter_apart(name, other_name):
-                yield warning(material.source, f"'{name}' and '{other_name}' (material '{other.id}') differ by one letter: the same file?")
+                yield warning(
+                    material.source,
+                    f"'{name}' and '{other_name}' (material '{other.id}') differ by one letter: the same file?",
+                )
         if material.kind in ("presentation", "handout") and not material.extension:
             yield warning(material.source, f"'{name}' names no file type (such as .pptx or .pdf)")
-    used_by_unit = {(use.material.id, a.unit_id, a.number) for a in course.activities for use in a.materials if use.material}
+    used_by_unit = {
+        (use.material.id, a.unit_id, a.number) for a in course.activities for use in a.materials if use.material
+    }
     units = {u.id: u for u in course.units}
     for material_id, unit_id, number in sorted(used_by_unit):
         material = next(m for m in course.materials if m.id == material_id)
         named = re.search(r"Unit (\d+)", material.name)
         if named and int(named.group(1)) != units[unit_id].number:
             activity = next(a for a in units[unit_id].activities if a.number == number)
-            yield warning(activity.sources["materials"], f"activity {number} uses '{material.name}', a file of unit {named.group(1)}")
+            yield warning(
+                activity.sources["materials"],
+                f"activity {number} uses '{material.name}', a file of unit {named.group(1)}",
+            )
     for activity in course.activities:
         for index, use in enumerate(activity.materials):
             if use.material_id is None and not use.text:
@@ -293,17 +333,34 @@ def check_materials(course: Course) -> Iterator[Finding]:
 def check_empty_fields(course: Course) -> Iterator[Finding]:
     for activity in course.activities:
         if not activity.organisational_requirements.strip():
-            yield warning(activity.sources.get("organisational_requirements", activity.source), "organisational requirements are empty")
+            yield warning(
+                activity.sources.get("organisational_requirements", activity.source),
+                "organisational requirements are empty",
+            )
         if not activity.assessment:
-            yield warning(activity.sources.get("assessment", activity.source), "the assessment of learning outcomes is empty")
+            yield warning(
+                activity.sources.get("assessment", activity.source), "the assessment of learning outcomes is empty"
+            )
     for index, paragraph in enumerate(course.introduction):
         if not paragraph.rstrip().endswith((".", "!", "?", ":")):
-            yield warning(course.sources[f"introduction[{index}]"], f"the sentence is cut off: ends with {paragraph.split()[-1]!r}")
+            yield warning(
+                course.sources[f"introduction[{index}]"],
+                f"the sentence is cut off: ends with {paragraph.split()[-1]!r}",
+            )
 
 
 def check_course(course: Course) -> list[Finding]:
     findings: list[Finding] = []
-    for check in (check_unique_ids, check_references, check_canvas_fields, check_credential, check_urls, check_numbering, check_materials, check_empty_fields):
+    for check in (
+        check_unique_ids,
+        check_references,
+        check_canvas_fields,
+        check_credential,
+        check_urls,
+        check_numbering,
+        check_materials,
+        check_empty_fields,
+    ):
         findings.extend(check(course))
     for unit in course.units:
         findings.extend(check_unit_duration(course, unit))
