@@ -146,6 +146,7 @@
       try { writeAnswers(form, JSON.parse(saved)); } catch (error) { /* unreadable: start empty */ }
     }
     function save() {
+      mirrorForPrint(form);
       var ok = MicroQuest.store.set("answers", JSON.stringify(readAnswers(form)));
       if (!ok) {
         setStatus(status, "Odgovorov ni bilo mogoče trajno shraniti. Prenesite jih, da jih ne izgubite.", "warn");
@@ -169,6 +170,7 @@
         var table = document.getElementById(button.getAttribute("data-add-row"));
         var row = addRow(table);
         if (row) {
+          mirrorForPrint(form);
           row.querySelector("input, textarea, select").focus();
         } else {
           setStatus(status, "Tabela ima največje dovoljeno število vrstic.", "warn");
@@ -179,6 +181,9 @@
     form.querySelector("[data-download]").addEventListener("click", function () {
       download(form.getAttribute("data-canvas") + ".txt", answersAsText(form));
     });
+    // Printing shows the answers as text; kept current on every edit, since not every
+    // browser fires beforeprint (e.g. printing to PDF from a headless browser).
+    mirrorForPrint(form);
     window.addEventListener("beforeprint", function () { mirrorForPrint(form); });
     if (MicroQuest.store.get("submitted")) { setStatus(status, "Kanvas je oddan.", "ok"); }
   }

@@ -1,0 +1,75 @@
+"""Time load + validate + render of the course, and of a synthetic catalogue of 100 courses.
+
+Prints figures; asserts nothing. Run: python3 bench/build.py [--runs N] [--courses N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from builder.build import check, render  # noqa: E402
+
+FORMATS = ["html"]
+
+
+def load_validate_render(content: Path) -> int:
+    course = check(content).course
+    outputs = render(course, FORMATS)
+    return sum(len(data) for files in outputs.values() for data in files.values())
+
+
+def median_seconds(function, runs: int) -> tuple[float, int]:
+    times, size = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        size = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), size
+
+
+def make_catalogue(root: Path, courses: int) -> list[Path]:
+    """`courses` copies of the real content, each a course of its own id."""
+    folders = []
+    course_yaml = (PROJECT / "content" / "course.yaml").read_text(encoding="utf-8")
+    for number in range(1, courses + 1):
+        folder = root / f"course-{number:03d}"
+        shutil.copytree(PROJECT / "content", folder, ignore=shutil.ignore_patterns("schema"))
+        text = course_yaml.replace("id: mq-pr3\n", f"id: mq-pr3-c{number:03d}\n", 1)
+        text = text.replace("/xapi/pr3/", f"/xapi/pr3-c{number:03d}/", 1)
+        (folder / "course.yaml").write_text(text, encoding="utf-8")
+        folders.append(folder)
+    return folders
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--courses", type=int, default=100)
+    args = parser.parse_args()
+
+    load_validate_render(PROJECT / "content")  # warm caches: schemas, templates
+    one, size = median_seconds(lambda: load_validate_render(PROJECT / "content"), args.runs)
+    print(f"course: load+validate+render ({', '.join(FORMATS)}): median {one * 1000:.1f} ms over {args.runs} runs")
+    print(f"course: {size / 1024:.1f} KiB rendered")
+
+    with tempfile.TemporaryDirectory() as temp:
+        folders = make_catalogue(Path(temp), args.courses)
+        runs = max(1, args.runs // 2)
+        total, size = median_seconds(lambda: sum(load_validate_render(f) for f in folders), runs)
+    print(
+        f"catalogue of {args.courses} courses: median {total:.2f} s over {runs} runs, "
+        f"{total / args.courses * 1000:.1f} ms per course, {size / 1024 / 1024:.1f} MiB rendered"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""The command line: exit codes and messages, never a traceback for a user's mistake."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from builder.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_validate_shipped_content_exits_0_with_warnings():
+    result = run("validate")
+    assert result.exit_code == 0
+    assert "content: 7 units, 16 activities, 8 canvases; 19 warnings, 0 errors" in result.stdout
+    assert "content/units/u7.yaml:31: activities[1].number: warning: activity 7.1 is activity 7.2" in result.stderr
+
+
+def test_validate_strict_fails_on_the_seeds_warnings():
+    result = run("validate", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr.rstrip().endswith("19 errors in the content; nothing was built")
+    assert "Traceback" not in result.output
+
+
+def test_build_with_bad_content_prints_file_line_field_and_exits_1(make_content, tmp_path):
+    folder = make_content({"units/u3.yaml": ("    duration: 60\n", "    duration: 60 min\n")})
+    result = run("build", "--content", str(folder), "--out", str(tmp_path / "dist"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{folder / 'units/u3.yaml'}:9: activities[0].duration: expected a whole number, found '60 min'",
+        f"1 error in the content; {tmp_path / 'dist'} was not changed",
+    ]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_build_into_an_unwritable_place_exits_1_without_traceback(tmp_path):
+    (tmp_path / "file").write_text("x")
+    result = run("build", "--out", str(tmp_path / "file" / "dist"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {tmp_path / 'file' / 'dist' / 'html'}: cannot write the output: ")
+
+
+def test_build_writes_the_html_site(tmp_path):
+    result = run("build", "--format", "html", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert result.stdout == f"wrote {tmp_path / 'html'}\n"
+    assert (tmp_path / "html" / "index.html").is_file()
+
+
+def test_unknown_format_is_refused_by_the_option():
+    result = run("build", "--format", "pdf")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.stderr
