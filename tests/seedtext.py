@@ -57,6 +57,36 @@ def seed_activity_numbers() -> list[str]:
     return re.findall(r"Aktivnost (\d+\.\d+)", seed_text())
 
 
+# What the seed prints around the curriculum's text: page furniture, table labels,
+# list enumerators. The "nothing dropped" test allows only these to stay uncovered.
+FURNITURE = re.compile(
+    r"https?://\S*|www\.\S+|Project N° \S+|Projekt št\. 2021-1-AT0 1-KA220-VET-000025399|MICRO QUEST: .*? v Evropi\."
+    r"|Aktivnost \d+\.\d+|Učna enota \d+:|Trajanje aktivnosti \d+ minut|Učni izidi|Vrsta aktivnosti|Gradiva"
+    r"|predstavitev PowerPoint:|PDF / izroček:|Spletno gradivo:|Drugo:|Organizacijske zahteve|Opis aktivnosti"
+    r"|Ocena doseganja učnih izidov|Viri/|Nadaljnje branje|Načrti učnih enot|Uvod|Projektni rezultat 3 –"
+    r"|# Naslov učne enote Vsebina učne enote Trajanje|^\s*izobraževanju in usposabljanju"
+    r"|(?<!\S)(?:\d+[.)]?|o)(?!\S)"
+)
+
+
+def uncovered_text(texts: list[str], urls: list[str]) -> list[str]:
+    """The seed's words that none of `texts` or `urls` cover, once furniture is removed."""
+    text = prose()
+    covered = bytearray(len(text))
+    for item in texts:
+        wanted = re.sub(r"\s+", " ", item).strip()
+        for match in re.finditer(re.escape(wanted), text) if wanted else ():
+            covered[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    for url in urls:
+        # a URL may be broken across lines or interleaved with a table label
+        pattern = r"(?:\s|Nadaljnje branje)*".join(map(re.escape, url.removeprefix("https://")))
+        for match in re.finditer(pattern, text):
+            covered[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    runs = re.split("\x01+", "".join("\x01" if c else ch for ch, c in zip(text, covered, strict=True)))
+    left = (FURNITURE.sub(" ", run).strip() for run in runs)
+    return [run for run in left if run]
+
+
 def _strings(node, path=""):
     if isinstance(node, dict):
         for key, value in node.items():

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
+
+from .test_build import tree_digest
 
 
 def run(*args: str):
@@ -54,3 +59,37 @@ def test_unknown_format_is_refused_by_the_option():
     result = run("build", "--format", "pdf")
     assert result.exit_code == 2
     assert "Invalid value for '--format'" in result.stderr
+
+
+BAD_INPUTS = {
+    "malformed YAML": {"units/u2.yaml": ("activities:\n", "activities: [\n")},
+    "a tab": {"units/u1.yaml": ('\n    number: "1.1"', '\n\tnumber: "1.1"')},
+    "missing required field": {"units/u2.yaml": ("    title: ", "    naslov: ")},
+    "wrong type": {"units/u3.yaml": ("    duration: 60\n", "    duration: šestdeset\n")},
+    "duplicate id": {"canvases/persona.yaml": ("id: persona", "id: needs")},
+    "dangling reference": {"units/u1.yaml": ("material: u1-definitions", "material: u1-defs")},
+    "unknown vocabulary value": {"units/u1.yaml": ("[razprava, skupinska", "[diskusija, skupinska")},
+    "non-UTF-8 file": {"units/u1.yaml": (b"Kaj je mikrodokazilo?", "Kaj je mikrodokazilo č".encode("cp1250"))},
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_gives_file_line_field_message_and_leaves_dist_as_it_was(case, make_content, tmp_path):
+    out = tmp_path / "dist"
+    assert run("build", "--out", str(out)).exit_code == 0
+    before = tree_digest(out)
+    folder = make_content(BAD_INPUTS[case])
+    result = run("build", "--content", str(folder), "--out", str(out))
+    assert result.exit_code == 1
+    *errors, summary = result.stderr.splitlines()
+    assert errors and all(re.match(rf"{re.escape(str(folder))}/\S+\.yaml:[1-9]\d*: \S", line) for line in errors)
+    assert summary.endswith(f"in the content; {out} was not changed")
+    assert "Traceback" not in result.output
+    assert tree_digest(out) == before
+
+
+def test_empty_content_folder_exits_1_and_names_the_missing_files(tmp_path):
+    (tmp_path / "content").mkdir()
+    result = run("validate", "--content", str(tmp_path / "content"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'content' / 'course.yaml'}: missing: the content folder needs course.yaml" in result.stderr

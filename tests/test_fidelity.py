@@ -13,7 +13,7 @@ import pytest
 
 from builder.build import check
 
-from .seedtext import occurs_in_seed, seed_activity_numbers, seed_url_starts, url_occurs_in_seed
+from .seedtext import occurs_in_seed, seed_activity_numbers, seed_url_starts, uncovered_text, url_occurs_in_seed
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +102,23 @@ def test_every_seed_url_is_in_the_content_as_often_as_in_the_seed(course):
 def test_every_activity_of_the_seed_is_in_the_content(course):
     assert Counter(a.number for a in course.activities) == Counter(seed_activity_numbers())
     assert len(course.activities) == 16
+
+
+def content_texts(course) -> list[str]:
+    texts = [t for _, _, t in activity_texts(course)] + [t for _, _, t in course_texts(course)]
+    texts += [course.project, course.funding_notice, course.curriculum_title]
+    texts += [t for a in course.activities for t in a.activity_types]
+    return [t for t in texts if t]
+
+
+def test_nothing_of_the_seed_is_dropped(course):
+    urls = [url for a in course.activities for url in a.resources] + [course.downloads_url]
+    assert uncovered_text(content_texts(course), urls) == []
+
+
+def test_dropping_a_step_is_caught(course):
+    texts = [t for t in content_texts(course) if not t.startswith("Mentor udeležencem pokaže rešitev")]
+    assert uncovered_text(texts, []) != []
 
 
 def test_fidelity_check_catches_an_invented_sentence():
