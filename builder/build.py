@@ -12,16 +12,21 @@ from pathlib import Path
 
 from . import package
 from .errors import ContentErrors, SourceError
-from .formats import html
+from .formats import html, scorm12, scorm2004
 from .load import load_content
 from .model import Course, build_course
 from .schema import schema_errors
 from .validate import check_course
 
-# format name -> (output name in dist/, function that renders every file of it)
-FORMATS: dict[str, tuple[str, Callable[[Course], dict[str, bytes]]]] = {
-    "html": ("html", html.files),
+# format name -> function(course, split) -> {output name in dist/: {path: bytes}}
+# An output whose name ends in .zip is written as a zip, any other as a folder.
+FORMATS: dict[str, Callable[[Course, str | None], dict[str, dict[str, bytes]]]] = {
+    "scorm12": scorm12.outputs,
+    "scorm2004": scorm2004.outputs,
+    "html": html.outputs,
 }
+DEFAULT_FORMATS = ("scorm12",)
+SPLITS = ("unit",)
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,30 @@ def check(content_dir: Path, *, strict: bool = False) -> Checked:
     return Checked(course, tuple(sorted(warnings, key=lambda w: w.source)))
 
 
-def render(course: Course, formats: Sequence[str]) -> dict[str, dict[str, bytes]]:
-    """Every file of every requested format, in memory: nothing is written yet."""
-    return {FORMATS[name][0]: FORMATS[name][1](course) for name in formats}
+def render(course: Course, formats: Sequence[str], split: str | None = None) -> dict[str, dict[str, bytes]]:
+    """Every file of every output of the requested formats, in memory: nothing is written yet."""
+    outputs: dict[str, dict[str, bytes]] = {}
+    for name in formats:
+        outputs.update(FORMATS[name](course, split))
+    return outputs
 
 
-def build(content_dir: Path, out_dir: Path, formats: Sequence[str] = ("html",), *, strict: bool = False) -> list[Path]:
+def write_output(out_dir: Path, name: str, files: dict[str, bytes]) -> Path:
+    if name.endswith(".zip"):
+        # imsmanifest.xml must sit first and at the zip root; Moodle rejects a nested one.
+        first = "imsmanifest.xml" if "imsmanifest.xml" in files else None
+        return package.write_file(Path(out_dir) / name, package.zip_bytes(files, first=first))
+    return package.write_tree(Path(out_dir) / name, files)
+
+
+def build(
+    content_dir: Path,
+    out_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    split: str | None = None,
+    strict: bool = False,
+) -> list[Path]:
     """Check, render and write the formats into out_dir; return the paths written.
 
     Everything is rendered before anything is written, and each output is moved
@@ -64,6 +87,8 @@ def build(content_dir: Path, out_dir: Path, formats: Sequence[str] = ("html",), 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}; expected one of {sorted(FORMATS)}")
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
     checked = check(content_dir, strict=strict)
-    outputs = render(checked.course, formats)
-    return [package.write_tree(Path(out_dir) / name, files) for name, files in outputs.items()]
+    outputs = render(checked.course, formats, split)
+    return [write_output(out_dir, name, files) for name, files in outputs.items()]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import FORMATS, build, check
+from .build import DEFAULT_FORMATS, FORMATS, SPLITS, build, check
 from .errors import ContentErrors, MicroquestError
 
 CONTENT_OPTION = click.option(
@@ -70,12 +70,13 @@ def validate(content_dir: Path, strict: bool) -> None:
 @click.option(
     "--format",
     "formats",
-    type=click.Choice(sorted(FORMATS)),
+    type=click.Choice([*sorted(FORMATS), "all"]),
     multiple=True,
-    default=("html",),
+    default=DEFAULT_FORMATS,
     show_default=True,
-    help="Output format; repeat for several.",
+    help="Output format; repeat for several, or 'all'.",
 )
+@click.option("--split", type=click.Choice(SPLITS), default=None, help="One package per unit instead of one per course.")
 @click.option(
     "--out",
     "out_dir",
@@ -84,17 +85,24 @@ def validate(content_dir: Path, strict: bool) -> None:
     show_default=True,
     help="Output folder; each format replaces only its own output there.",
 )
-def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], out_dir: Path) -> None:
-    """Build the course into out/ (html: a browsable preview site in dist/html/).
+def build_command(
+    content_dir: Path, strict: bool, formats: tuple[str, ...], split: str | None, out_dir: Path
+) -> None:
+    """Build the course's packages into the output folder.
 
-    The build is all or nothing: on any error the output folder is left as it was.
+    scorm12 (the default) and scorm2004 give one zip per course, or per unit
+    with --split unit; html gives a browsable preview site in dist/html/. Nothing
+    is written unless everything rendered and checked: on any error the output
+    folder is left as it was.
 
     Example:
 
-        microquest build --format html --out dist
+        microquest build --format scorm12 --format scorm2004 --out dist
     """
+    if "all" in formats:
+        formats = tuple(FORMATS)
     try:
-        written = build(content_dir, out_dir, formats, strict=strict)
+        written = build(content_dir, out_dir, formats, split=split, strict=strict)
     except MicroquestError as error:
         _report(error, f"{out_dir} was not changed")
     for path in written:

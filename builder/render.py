@@ -82,7 +82,10 @@ def unit_of(course: Course, activity: Activity) -> Unit:
     return next(u for u in course.units if u.id == activity.unit_id)
 
 
-def render_activity(course: Course, activity: Activity, *, root: str = "../", standalone_nav: bool = True) -> str:
+def render_activity(
+    course: Course, activity: Activity, *, root: str = "../", standalone_nav: bool = True, standard: str = "none"
+) -> str:
+    """One activity page. `standard` names the LMS API the runtime talks to: scorm12, scorm2004 or none."""
     before, after = neighbours(course, activity)
     return (
         environment()
@@ -93,6 +96,7 @@ def render_activity(course: Course, activity: Activity, *, root: str = "../", st
             activity=activity,
             materials=[material_view(m, course, root) for m in activity.materials],
             root=root,
+            standard=standard,
             previous=Link(root + activity_path(before), f"{before.number} {before.title}")
             if before and standalone_nav
             else None,

@@ -74,15 +74,20 @@ def test_missing_material_links_the_downloads_page(built_site):
 
 
 def test_same_content_builds_byte_identical_output(tmp_path):
-    build("content", tmp_path / "a", ["html"])
-    build("content", tmp_path / "b", ["html"])
+    formats = ["html", "scorm12", "scorm2004"]
+    build("content", tmp_path / "a", formats)
+    build("content", tmp_path / "b", formats)
+    build("content", tmp_path / "a", ["scorm12"], split="unit")
+    build("content", tmp_path / "b", ["scorm12"], split="unit")
     first, second = tree_digest(tmp_path / "a"), tree_digest(tmp_path / "b")
-    assert first == second and len(first) == 19
+    assert first == second
+    assert len([name for name in first if name.endswith(".zip")]) == 9
 
 
 def test_rendering_is_a_pure_function_of_the_course():
     course = check("content").course
     assert html.files(course) == html.files(course)
+    assert len(html.files(course)) == 20
 
 
 def test_invalid_content_leaves_dist_untouched(make_content, tmp_path):

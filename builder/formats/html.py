@@ -5,7 +5,12 @@ from __future__ import annotations
 from ..model import Course
 from ..render import activity_path, render_activity, render_index, static_file
 
-STATIC_FILES = ("microquest.css", "microquest.js")
+STATIC_FILES = ("microquest.css", "lms.js", "microquest.js")
+
+
+def outputs(course: Course, split: str | None = None) -> dict[str, dict[str, bytes]]:
+    """The site is one folder whatever the split: it previews the whole course."""
+    return {"html": files(course)}
 
 
 def files(course: Course) -> dict[str, bytes]:

@@ -1,49 +1,23 @@
 /* microquest page runtime: canvases that keep their answers, print and download them,
- * and an activity the learner marks done. Plain JavaScript, no request outside the page.
- * Storage goes through `MicroQuest.store`; LMS adapters replace it in packages. */
+ * and an activity the learner marks done. State goes through MicroQuest.store
+ * (lms.js), which talks to the LMS where there is one. Plain JavaScript. */
 (function () {
   "use strict";
 
-  var body = document.body;
-  var courseId = body.getAttribute("data-course");
-  var activityId = body.getAttribute("data-activity");
-
-  function localStore() {
-    var prefix = "microquest:" + courseId + ":" + activityId + ":";
-    var available = true;
-    try {
-      window.localStorage.setItem(prefix + "probe", "1");
-      window.localStorage.removeItem(prefix + "probe");
-    } catch (error) {
-      available = false;
-    }
-    var memory = {};
-    return {
-      persistent: available,
-      get: function (key) {
-        if (!available) { return memory[key] || null; }
-        return window.localStorage.getItem(prefix + key);
-      },
-      set: function (key, value) {
-        if (!available) { memory[key] = value; return true; }
-        try {
-          window.localStorage.setItem(prefix + key, value);
-          return true;
-        } catch (error) {
-          memory[key] = value;
-          return false;
-        }
-      }
-    };
-  }
-
-  var MicroQuest = window.MicroQuest = window.MicroQuest || {};
-  MicroQuest.store = MicroQuest.store || localStore();
+  var MicroQuest = window.MicroQuest;
+  var store = MicroQuest.store;
 
   function setStatus(element, text, kind) {
     if (!element) { return; }
     element.textContent = text;
     element.className = element.className.replace(/\bstatus-\w+\b/g, "").trim() + (kind ? " status-" + kind : "");
+  }
+
+  function showNotices(list) {
+    var notice = document.querySelector("[data-save-notice]");
+    if (!notice) { return; }
+    notice.textContent = list.join(" ");
+    notice.hidden = list.length === 0;
   }
 
   function readAnswers(form) {
@@ -63,8 +37,7 @@
     var max = parseInt(table.getAttribute("data-rows-max"), 10);
     if (!template || (max && rowCount(table) >= max)) { return null; }
     var row = String(rowCount(table) + 1);
-    var html = template.innerHTML.replace(/__ROW__/g, row);
-    table.tBodies[0].insertAdjacentHTML("beforeend", html);
+    table.tBodies[0].insertAdjacentHTML("beforeend", template.innerHTML.replace(/__ROW__/g, row));
     return table.tBodies[0].rows[rowCount(table) - 1];
   }
 
@@ -86,25 +59,37 @@
     });
   }
 
-  function answersAsText(form) {
-    var lines = [document.title, ""];
-    Array.prototype.forEach.call(form.elements, function (control) {
-      if (!control.name) { return; }
-      var label = labelOf(control);
-      var value = control.tagName === "SELECT" && control.selectedIndex > 0
-        ? control.options[control.selectedIndex].text : control.value;
-      lines.push(label + ":", value || "—", "");
-    });
-    return lines.join("\n");
-  }
-
   function labelOf(control) {
     var ids = (control.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
     if (ids.length) {
-      return ids.map(function (id) { return document.getElementById(id).textContent.trim(); }).join(" – ");
+      return ids.map(function (id) { return document.getElementById(id).textContent.replace(/\s*\*$/, "").trim(); })
+        .join(" – ");
     }
     var label = control.labels && control.labels[0];
     return label ? label.textContent.replace(/\s*\*$/, "").trim() : control.name;
+  }
+
+  function shownValue(control) {
+    return control.tagName === "SELECT" && control.selectedIndex > 0
+      ? control.options[control.selectedIndex].text : control.value;
+  }
+
+  function answerList(form) {
+    var list = [];
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.name && control.value !== "") {
+        list.push({ id: control.name.replace(/\./g, "-"), label: labelOf(control), value: shownValue(control) });
+      }
+    });
+    return list;
+  }
+
+  function answersAsText(form) {
+    var lines = [document.title, ""];
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.name) { lines.push(labelOf(control) + ":", shownValue(control) || "—", ""); }
+    });
+    return lines.join("\n");
   }
 
   function download(name, text) {
@@ -116,6 +101,7 @@
     setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
   }
 
+  // Form controls print only their visible box: a text copy of each answer prints instead.
   function mirrorForPrint(form) {
     Array.prototype.forEach.call(form.elements, function (control) {
       if (!control.name) { return; }
@@ -127,28 +113,24 @@
         control.insertAdjacentElement("afterend", mirror);
         control.classList.add("has-print-value");
       }
-      mirror.textContent = control.tagName === "SELECT" && control.selectedIndex > 0
-        ? control.options[control.selectedIndex].text : control.value;
+      mirror.textContent = shownValue(control);
     });
   }
 
   function markDone(statusElement) {
-    MicroQuest.store.set("done", "1");
+    store.set("done", true);
+    store.complete();
     setStatus(statusElement, "Aktivnost je opravljena.", "ok");
-    if (MicroQuest.onComplete) { MicroQuest.onComplete(); }
   }
 
   function setUpCanvas(form) {
     var status = form.querySelector("[data-canvas-status]");
     var completion = document.querySelector("[data-completion-status]");
-    var saved = MicroQuest.store.get("answers");
-    if (saved) {
-      try { writeAnswers(form, JSON.parse(saved)); } catch (error) { /* unreadable: start empty */ }
-    }
+    var saved = store.get("answers");
+    if (saved) { writeAnswers(form, saved); }
     function save() {
       mirrorForPrint(form);
-      var ok = MicroQuest.store.set("answers", JSON.stringify(readAnswers(form)));
-      if (!ok) {
+      if (!store.set("answers", readAnswers(form))) {
         setStatus(status, "Odgovorov ni bilo mogoče trajno shraniti. Prenesite jih, da jih ne izgubite.", "warn");
       }
     }
@@ -161,14 +143,14 @@
         return;
       }
       save();
-      MicroQuest.store.set("submitted", "1");
+      store.set("submitted", true);
+      store.recordAnswers(answerList(form));
       setStatus(status, "Kanvas je oddan.", "ok");
       markDone(completion);
     });
     form.querySelectorAll("[data-add-row]").forEach(function (button) {
       button.addEventListener("click", function () {
-        var table = document.getElementById(button.getAttribute("data-add-row"));
-        var row = addRow(table);
+        var row = addRow(document.getElementById(button.getAttribute("data-add-row")));
         if (row) {
           mirrorForPrint(form);
           row.querySelector("input, textarea, select").focus();
@@ -181,26 +163,50 @@
     form.querySelector("[data-download]").addEventListener("click", function () {
       download(form.getAttribute("data-canvas") + ".txt", answersAsText(form));
     });
-    // Printing shows the answers as text; kept current on every edit, since not every
-    // browser fires beforeprint (e.g. printing to PDF from a headless browser).
     mirrorForPrint(form);
     window.addEventListener("beforeprint", function () { mirrorForPrint(form); });
-    if (MicroQuest.store.get("submitted")) { setStatus(status, "Kanvas je oddan.", "ok"); }
+    if (store.get("submitted")) { setStatus(status, "Kanvas je oddan.", "ok"); }
+  }
+
+  // The bookmark is the id of the last section heading above the top third of the view.
+  function trackPosition() {
+    var headings = Array.prototype.slice.call(document.querySelectorAll("main h2[id], main h1"));
+    var pending = null;
+    window.addEventListener("scroll", function () {
+      if (pending) { return; }
+      pending = setTimeout(function () {
+        pending = null;
+        var current = "";
+        headings.forEach(function (heading) {
+          if (heading.id && heading.getBoundingClientRect().top < window.innerHeight / 3) { current = heading.id; }
+        });
+        store.bookmark(current);
+      }, 500);
+    }, { passive: true });
+    if (store.resumeLocation) {
+      var target = document.getElementById(store.resumeLocation);
+      if (target) { target.scrollIntoView(); }
+    }
   }
 
   function setUp() {
-    var notice = document.querySelector("[data-save-notice]");
-    if (notice && !MicroQuest.store.persistent) {
-      notice.textContent = "Napredek se ne shranjuje: brskalnik ne dovoli shranjevanja.";
-      notice.hidden = false;
-    }
+    showNotices(store.notices());
+    store.onNotice(showNotices);
     document.querySelectorAll("form.canvas-form").forEach(setUpCanvas);
-    var doneButton = document.querySelector("[data-mark-done]");
     var completion = document.querySelector("[data-completion-status]");
-    if (doneButton) {
-      doneButton.addEventListener("click", function () { markDone(completion); });
+    var doneButton = document.querySelector("[data-mark-done]");
+    if (doneButton) { doneButton.addEventListener("click", function () { markDone(completion); }); }
+    if (store.get("done")) { setStatus(completion, "Aktivnost je opravljena.", "ok"); }
+    var exitButton = document.querySelector("[data-exit]");
+    if (exitButton && store.connected) {
+      exitButton.hidden = false;
+      exitButton.addEventListener("click", function () {
+        store.exit();
+        exitButton.disabled = true;
+        setStatus(completion, "Napredek je shranjen. Okno lahko zaprete.", "ok");
+      });
     }
-    if (MicroQuest.store.get("done")) { setStatus(completion, "Aktivnost je opravljena.", "ok"); }
+    trackPosition();
   }
 
   setUp();

@@ -1,0 +1,62 @@
+"""SCORM 2004 4th Edition packages: simple linear sequencing with choice and flow.
+
+Moodle implements no 2004 sequencing, so every SCO also works launched on its
+own, in any order. The official 4th Edition XSD set is not held by this project
+(see shared/schemas/README.md), so the manifest is checked structurally here.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ..model import Course
+from . import scorm
+
+NAMESPACES = {
+    "cp": "http://www.imsglobal.org/xsd/imscp_v1p1",
+    "adlcp": "http://www.adlnet.org/xsd/adlcp_v1p3",
+    "imsss": "http://www.imsglobal.org/xsd/imsss",
+}
+
+
+def structure_problems(manifest: bytes) -> list[str]:
+    """The rules of the CAM book an XSD would check for this manifest's small vocabulary."""
+    root = etree.fromstring(manifest)
+    ns = NAMESPACES
+    problems = []
+    version = root.findtext("cp:metadata/cp:schemaversion", namespaces=ns)
+    if version != "2004 4th Edition":
+        problems.append(f"schemaversion is {version!r}, expected '2004 4th Edition'")
+    if root.findtext("cp:metadata/cp:schema", namespaces=ns) != "ADL SCORM":
+        problems.append("metadata/schema must be 'ADL SCORM'")
+    for resource in root.iterfind(".//cp:resource", ns):
+        if resource.get("type") != "webcontent":
+            problems.append(f"resource {resource.get('identifier')!r}: type must be 'webcontent'")
+    for control in root.iterfind(".//imsss:controlMode", ns):
+        if control.get("choice") != "true" or control.get("flow") != "true":
+            problems.append("controlMode must allow choice and flow")
+    for item in root.iterfind(".//cp:item", ns):
+        children = [etree.QName(c).localname for c in item]
+        if children[:1] != ["title"]:
+            problems.append(f"item {item.get('identifier')!r}: title must come first")
+        if "sequencing" in children and children.index("sequencing") < len(children) - 1:
+            problems.append(f"item {item.get('identifier')!r}: imsss:sequencing must follow the items")
+    return problems
+
+
+def package(course: Course, units, identifier: str, title: str) -> dict[str, bytes]:
+    manifest = scorm.manifest_model(course, units, identifier, title)
+    files = {scorm.MANIFEST: scorm.render_manifest("scorm2004/imsmanifest.xml.j2", manifest)}
+    files.update(scorm.sco_pages(course, units, "scorm2004"))
+    files.update(scorm.shared_files(course))
+    return files
+
+
+def outputs(course: Course, split: str | None = None) -> dict[str, dict[str, bytes]]:
+    built = {}
+    for name, identifier, units, title in scorm.package_names(course, "scorm2004", split):
+        files = package(course, units, identifier, title)
+        problems = structure_problems(files[scorm.MANIFEST]) + scorm.package_problems(files, NAMESPACES, "scormType")
+        scorm.check_package(name, problems)
+        built[name] = files
+    return built
