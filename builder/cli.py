@@ -76,7 +76,9 @@ def validate(content_dir: Path, strict: bool) -> None:
     show_default=True,
     help="Output format; repeat for several, or 'all'.",
 )
-@click.option("--split", type=click.Choice(SPLITS), default=None, help="One package per unit instead of one per course.")
+@click.option(
+    "--split", type=click.Choice(SPLITS), default=None, help="One package per unit instead of one per course."
+)
 @click.option(
     "--out",
     "out_dir",
@@ -85,9 +87,7 @@ def validate(content_dir: Path, strict: bool) -> None:
     show_default=True,
     help="Output folder; each format replaces only its own output there.",
 )
-def build_command(
-    content_dir: Path, strict: bool, formats: tuple[str, ...], split: str | None, out_dir: Path
-) -> None:
+def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], split: str | None, out_dir: Path) -> None:
     """Build the course's packages into the output folder.
 
     scorm12 (the default) and scorm2004 give one zip per course, or per unit

@@ -45,7 +45,9 @@ def test_build_into_an_unwritable_place_exits_1_without_traceback(tmp_path):
     (tmp_path / "file").write_text("x")
     result = run("build", "--out", str(tmp_path / "file" / "dist"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {tmp_path / 'file' / 'dist' / 'mq-pr3-scorm12.zip'}: cannot write the output: ")
+    assert result.stderr.startswith(
+        f"error: {tmp_path / 'file' / 'dist' / 'mq-pr3-scorm12.zip'}: cannot write the output: "
+    )
 
 
 def test_build_writes_the_html_site(tmp_path):

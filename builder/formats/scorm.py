@@ -6,7 +6,7 @@ content ids, so re-importing a newer build keeps every learner's tracks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -99,9 +99,9 @@ def render_manifest(template: str, manifest: Manifest) -> bytes:
 
 def sco_pages(course: Course, units: Iterable[Unit], standard: str) -> dict[str, bytes]:
     return {
-        sco_path(activity): render_activity(course, activity, root="../", standalone_nav=False, standard=standard).encode(
-            "utf-8"
-        )
+        sco_path(activity): render_activity(
+            course, activity, root="../", standalone_nav=False, standard=standard
+        ).encode("utf-8")
         for unit in units
         for activity in unit.activities
     }
@@ -136,7 +136,9 @@ def package_problems(files: dict[str, bytes], namespaces: dict[str, str], scorm_
             listed.add(file.get("href"))
         for dependency in resource.iterfind("cp:dependency", ns):
             if dependency.get("identifierref") not in resources:
-                problems.append(f"resource {identifier!r}: dependency {dependency.get('identifierref')!r} names no resource")
+                problems.append(
+                    f"resource {identifier!r}: dependency {dependency.get('identifierref')!r} names no resource"
+                )
         href = resource.get("href")
         if href is not None and href not in files:
             problems.append(f"resource {identifier!r}: href {href!r} is not in the package")
@@ -160,3 +162,20 @@ def package_names(course: Course, format_name: str, split: str | None) -> list[t
             for unit in course.units
         ]
     return [(f"{course.id}-{format_name}.zip", course.id, course.units, course.title)]
+
+
+def outputs(
+    course: Course,
+    split: str | None,
+    *,
+    format_name: str,
+    package: Callable[[Course, tuple[Unit, ...], str, str], dict[str, bytes]],
+    problems: Callable[[dict[str, bytes]], list[str]],
+) -> dict[str, dict[str, bytes]]:
+    """Every package of one SCORM version, each checked before it is returned."""
+    built = {}
+    for name, identifier, units, title in package_names(course, format_name, split):
+        files = package(course, units, identifier, title)
+        check_package(name, problems(files))
+        built[name] = files
+    return built

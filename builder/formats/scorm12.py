@@ -11,7 +11,10 @@ from ..model import Course
 from ..render import TEMPLATES
 from . import scorm
 
-NAMESPACES = {"cp": "http://www.imsproject.org/xsd/imscp_rootv1p1p2", "adlcp": "http://www.adlnet.org/xsd/adlcp_rootv1p2"}
+NAMESPACES = {
+    "cp": "http://www.imsproject.org/xsd/imscp_rootv1p1p2",
+    "adlcp": "http://www.adlnet.org/xsd/adlcp_rootv1p2",
+}
 XSD_FOLDER = TEMPLATES / "scorm12" / "xsd"
 # Shipped beside imsmanifest.xml, byte for byte: xsi:schemaLocation names them by relative path.
 XSD_FILES = ("adlcp_rootv1p2.xsd", "ims_xml.xsd", "imscp_rootv1p1p2.xsd", "imsmd_rootv1p2p1.xsd")
@@ -39,11 +42,9 @@ def package(course: Course, units, identifier: str, title: str) -> dict[str, byt
     return files
 
 
+def problems(files: dict[str, bytes]) -> list[str]:
+    return xsd_problems(files[scorm.MANIFEST]) + scorm.package_problems(files, NAMESPACES, "scormtype")
+
+
 def outputs(course: Course, split: str | None = None) -> dict[str, dict[str, bytes]]:
-    built = {}
-    for name, identifier, units, title in scorm.package_names(course, "scorm12", split):
-        files = package(course, units, identifier, title)
-        problems = xsd_problems(files[scorm.MANIFEST]) + scorm.package_problems(files, NAMESPACES, "scormtype")
-        scorm.check_package(name, problems)
-        built[name] = files
-    return built
+    return scorm.outputs(course, split, format_name="scorm12", package=package, problems=problems)

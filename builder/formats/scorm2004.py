@@ -52,11 +52,9 @@ def package(course: Course, units, identifier: str, title: str) -> dict[str, byt
     return files
 
 
+def problems(files: dict[str, bytes]) -> list[str]:
+    return structure_problems(files[scorm.MANIFEST]) + scorm.package_problems(files, NAMESPACES, "scormType")
+
+
 def outputs(course: Course, split: str | None = None) -> dict[str, dict[str, bytes]]:
-    built = {}
-    for name, identifier, units, title in scorm.package_names(course, "scorm2004", split):
-        files = package(course, units, identifier, title)
-        problems = structure_problems(files[scorm.MANIFEST]) + scorm.package_problems(files, NAMESPACES, "scormType")
-        scorm.check_package(name, problems)
-        built[name] = files
-    return built
+    return scorm.outputs(course, split, format_name="scorm2004", package=package, problems=problems)
