@@ -22,6 +22,44 @@ CHROMIUM_FLAGS = [
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 
 
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], None]:
+    """Compare output with tests/golden/<name> byte for byte; show a unified diff on a mismatch."""
+    import difflib
+
+    def compare(name: str, actual: bytes) -> None:
+        path = GOLDEN / name
+        if request.config.getoption("--update-golden"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(actual)
+        expected = path.read_bytes()
+        if actual != expected:
+            diff = difflib.unified_diff(
+                expected.decode().splitlines(), actual.decode().splitlines(), f"golden/{name}", "built", lineterm=""
+            )
+            pytest.fail("output differs from the golden file (review, then --update-golden):\n" + "\n".join(diff))
+
+    return compare
+
+
+@pytest.fixture(scope="session")
+def built_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every package of the real content (whole course and split by unit), built once per session."""
+    from builder.build import build
+
+    out = tmp_path_factory.mktemp("packages")
+    build(CONTENT, out, ["scorm12", "scorm2004"])
+    build(CONTENT, out, ["scorm12", "scorm2004"], split="unit")
+    return out
+
+
 @pytest.fixture
 def make_content(tmp_path: Path) -> Callable[..., Path]:
     """A copy of the real content/ with edits: {relative path: (old, new)} or {path: None} to delete.

@@ -94,7 +94,7 @@ def render_manifest(template: str, manifest: Manifest) -> bytes:
     """The manifest, re-serialised by lxml: UTF-8 text, no character references (Moodle stores them literally)."""
     text = environment().get_template(template).render(manifest=manifest)
     tree = etree.fromstring(text.encode("utf-8"), etree.XMLParser(remove_blank_text=False))
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(tree, encoding="UTF-8") + b"\n"
 
 
 def sco_pages(course: Course, units: Iterable[Unit], standard: str) -> dict[str, bytes]:
