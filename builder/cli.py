@@ -9,6 +9,7 @@ import click
 from . import __version__
 from .build import DEFAULT_FORMATS, FORMATS, SPLITS, build, check
 from .errors import ContentErrors, MicroquestError
+from .preview import PreviewServer
 
 CONTENT_OPTION = click.option(
     "--content",
@@ -107,3 +108,46 @@ def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], spl
         _report(error, f"{out_dir} was not changed")
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("packages", nargs=-1, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--dist",
+    "dist_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Where to find packages when none are named.",
+)
+@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--learner-id", default="learner-1", show_default=True, help="The learner the LMS reports.")
+@click.option("--learner-name", default="Novak, Ana", show_default=True, help="The learner's name, 'Last, First'.")
+@click.option("--fail-commits", is_flag=True, help="Refuse every commit, to see how a package copes.")
+def preview(
+    packages: tuple[Path, ...], dist_dir: Path, port: int, learner_id: str, learner_name: str, fail_commits: bool
+) -> None:
+    """Play SCORM packages in a local LMS (scorm-again) on 127.0.0.1.
+
+    Open the printed address, launch a SCO, watch the LMS data model change,
+    reload or relaunch to check that it resumes. Stop with Ctrl+C. Needs
+    `npm ci` (scorm-again) in the project folder.
+
+    Example:
+
+        microquest build --format all && microquest preview --port 8000
+    """
+    chosen = list(packages) or sorted(p for p in Path(dist_dir).glob("*.zip") if "scorm" in p.name)
+    if not chosen:
+        _report(MicroquestError(f"no SCORM package in {dist_dir}: run `microquest build` first"), "nothing served")
+    try:
+        server = PreviewServer(
+            chosen, port, learner_id=learner_id, learner_name=learner_name, fail_commits=fail_commits
+        ).start()
+    except MicroquestError as error:
+        _report(error, "nothing served")
+    click.echo(f"serving {len(chosen)} package(s) at {server.url} (Ctrl+C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")

@@ -95,3 +95,16 @@ def test_empty_content_folder_exits_1_and_names_the_missing_files(tmp_path):
     result = run("validate", "--content", str(tmp_path / "content"))
     assert result.exit_code == 1
     assert f"{tmp_path / 'content' / 'course.yaml'}: missing: the content folder needs course.yaml" in result.stderr
+
+
+def test_preview_without_packages_says_what_to_do(tmp_path):
+    result = run("preview", "--dist", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == f"error: no SCORM package in {tmp_path}: run `microquest build` first; nothing served\n"
+
+
+def test_preview_of_a_file_that_is_not_a_package_is_a_clear_error(tmp_path):
+    (tmp_path / "x-scorm12.zip").write_bytes(b"not a zip")
+    result = run("preview", str(tmp_path / "x-scorm12.zip"), "--port", "0")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.output

@@ -275,7 +275,9 @@
     function call(name, element, value) {
       var result = adapter[name](api, element, value);
       var code = adapter.lastError(api);
-      if (code !== "0") {
+      // SCORM 2004 answers 403 "data model element value not initialized" to a
+      // GetValue of an element never set (suspend_data on a first launch): expected.
+      if (code !== "0" && !(name === "get" && code === "403" && standard === "scorm2004")) {
         MicroQuest.lmsErrors.push(name + " " + (element || "") + ": error " + code);
       }
       return result;
@@ -340,11 +342,16 @@
       finished = true;
     }
 
-    // Resume: the newer of the LMS's copy and the browser's copy.
-    var fromLms = connected ? decodeState(String(call("get", "cmi.suspend_data") || "")) : null;
+    // Resume: the newer of the LMS's copy and the browser's copy. A first attempt
+    // (entry ab-initio) has no suspend_data: SCORM 2004 would answer 403 to the read.
+    var entry = connected ? String(call("get", adapter.entry)) : "";
+    var fromLms = connected && entry !== "ab-initio"
+      ? decodeState(String(call("get", "cmi.suspend_data") || "")) : null;
     var fromBrowser = local.read();
-    if (fromLms && (!fromBrowser || fromLms.t >= fromBrowser.t)) { state = fromLms; }
-    if (fromBrowser && (!fromLms || fromBrowser.t > fromLms.t)) { state = fromBrowser; }
+    // The LMS's copy wins a tie unless it holds only the answers that fitted.
+    var browserNewer = fromBrowser && (!fromLms || fromBrowser.t > fromLms.t || (fromLms.o && fromBrowser.t >= fromLms.t));
+    if (fromLms && !browserNewer) { state = fromLms; }
+    if (browserNewer) { state = fromBrowser; }
     if (!state.values) { state = { v: 1, t: 0, values: {} }; }
     delete state.o;
 
@@ -357,12 +364,12 @@
         // Never leave the status to the LMS: Moodle turns "not attempted" into "completed" at LMSFinish.
         setLms(adapter.status, "incomplete");
       }
-      if (String(call("get", adapter.entry)) === "resume") {
-        resumeLocation = String(call("get", adapter.location) || "");
-      }
       if (fromBrowser && fromBrowser === state) { writeToLms(); }
       commit();
     }
+
+    // The bookmark travels in the state too: reading an unset cmi.location is an error in SCORM 2004.
+    resumeLocation = state.values.position || "";
 
     var store = {
       connected: connected,
@@ -401,9 +408,10 @@
         commit();
       },
       bookmark: function (location) {
-        if (!connected || location === lastLocation || location.length > adapter.limits.location) { return; }
+        if (location === lastLocation) { return; }
         lastLocation = location;
-        setLms(adapter.location, location);
+        store.set("position", location);
+        if (connected && location.length <= adapter.limits.location) { setLms(adapter.location, location); }
       },
       commit: commit,
       exit: finish,

@@ -207,6 +207,8 @@
       });
     }
     trackPosition();
+    // For people who script the page (and for the tests): state is restored, the page is live.
+    document.body.setAttribute("data-ready", "");
   }
 
   setUp();
