@@ -330,3 +330,43 @@ def test_codec_round_trips_slovenian_text_and_compresses_it(page, built_packages
     long_state = {"v": 1, "t": 1, "values": {"answers": {"a": varied_slovenian(3000, seed=5)}}}
     encoded = page.evaluate("s => MicroQuest.codec.encode(s)", long_state)
     assert len(encoded) < 0.85 * len(json.dumps(long_state, ensure_ascii=False))
+
+
+def test_sco_finds_the_api_on_its_opener_when_launched_in_a_popup(player, lms):
+    player.goto(f"{lms.url}play/{PACKAGES['scorm12']}/")
+    player.evaluate("window.API = new Scorm12API({autocommit: false})")
+    with player.expect_popup() as popup_info:
+        player.evaluate(f"window.open('{lms.url}pkg/{PACKAGES['scorm12']}/sco/u1-a1.html')")
+    popup = popup_info.value
+    popup.locator("body[data-ready]").wait_for()
+    assert popup.evaluate("window.MicroQuest.store.connected") is True
+    assert player.evaluate("window.API.cmi.core.lesson_status") == "incomplete"
+    assert popup.evaluate("window.MicroQuest.lmsErrors") == []
+    assert not popup.locator("[data-save-notice]").is_visible()
+
+
+@pytest.mark.parametrize("version", PACKAGES)
+def test_explicit_exit_finishes_the_session_and_says_so(player, lms, version):
+    frame = launch(player, lms, version, "u2-a1")
+    frame.get_by_role("button", name="Shrani in končaj").click()
+    assert frame.locator("[data-completion-status]").inner_text() == "Napredek je shranjen. Okno lahko zaprete."
+    calls = [e["method"] for e in player.evaluate("window.lmsLog") if not e["method"].endswith("GetLastError")]
+    assert calls[-1] == FINISH[version]
+    assert stored(lms, version, "u2-a1", lambda s: s.terminated).terminated
+
+
+def test_hiding_the_page_commits_what_was_typed(player, lms):
+    frame = launch(player, lms, "scorm12", "u3-a1")
+    frame.locator("form.canvas-form textarea").first.fill("Shranjeno ob skritju strani")
+    frame.locator("body").evaluate(
+        """() => {
+            Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+    state = stored(lms, "scorm12", "u3-a1", lambda s: bool(suspend_data(s, "scorm12")))
+    assert not state.terminated
+    decoded = frame.locator("body").evaluate(
+        "(_, data) => MicroQuest.codec.decode(data)", suspend_data(state, "scorm12")
+    )
+    assert decoded["values"]["answers"]["trends"] == "Shranjeno ob skritju strani"
