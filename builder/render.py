@@ -83,9 +83,16 @@ def unit_of(course: Course, activity: Activity) -> Unit:
 
 
 def render_activity(
-    course: Course, activity: Activity, *, root: str = "../", standalone_nav: bool = True, standard: str = "none"
+    course: Course,
+    activity: Activity,
+    *,
+    root: str = "../",
+    standalone_nav: bool = True,
+    standard: str = "none",
+    statement_plan: dict | None = None,
 ) -> str:
-    """One activity page. `standard` names the LMS API the runtime talks to: scorm12, scorm2004 or none."""
+    """One activity page. `standard` names the LMS API the runtime talks to: scorm12, scorm2004,
+    xapi, cmi5 or none; xAPI and cmi5 pages carry their `statement_plan` (IRIs, verbs, definitions)."""
     before, after = neighbours(course, activity)
     return (
         environment()
@@ -97,6 +104,7 @@ def render_activity(
             materials=[material_view(m, course, root) for m in activity.materials],
             root=root,
             standard=standard,
+            statement_plan=statement_plan,
             previous=Link(root + activity_path(before), f"{before.number} {before.title}")
             if before and standalone_nav
             else None,

@@ -123,11 +123,17 @@
     setStatus(statusElement, "Aktivnost je opravljena.", "ok");
   }
 
+  function restoreCanvas(form) {
+    var saved = store.get("answers");
+    if (saved) { writeAnswers(form, saved); }
+    mirrorForPrint(form);
+    if (store.get("submitted")) { setStatus(form.querySelector("[data-canvas-status]"), "Kanvas je oddan.", "ok"); }
+  }
+
   function setUpCanvas(form) {
     var status = form.querySelector("[data-canvas-status]");
     var completion = document.querySelector("[data-completion-status]");
-    var saved = store.get("answers");
-    if (saved) { writeAnswers(form, saved); }
+    restoreCanvas(form);
     function save() {
       mirrorForPrint(form);
       if (!store.set("answers", readAnswers(form))) {
@@ -144,7 +150,7 @@
       }
       save();
       store.set("submitted", true);
-      store.recordAnswers(answerList(form));
+      store.recordAnswers(answerList(form), readAnswers(form));
       setStatus(status, "Kanvas je oddan.", "ok");
       markDone(completion);
     });
@@ -163,9 +169,7 @@
     form.querySelector("[data-download]").addEventListener("click", function () {
       download(form.getAttribute("data-canvas") + ".txt", answersAsText(form));
     });
-    mirrorForPrint(form);
     window.addEventListener("beforeprint", function () { mirrorForPrint(form); });
-    if (store.get("submitted")) { setStatus(status, "Kanvas je oddan.", "ok"); }
   }
 
   // The bookmark is the id of the last section heading above the top third of the view.
@@ -197,6 +201,11 @@
     var doneButton = document.querySelector("[data-mark-done]");
     if (doneButton) { doneButton.addEventListener("click", function () { markDone(completion); }); }
     if (store.get("done")) { setStatus(completion, "Aktivnost je opravljena.", "ok"); }
+    // A store that loads its state later (xAPI: the State API) calls this when it arrives.
+    MicroQuest.restore = function () {
+      document.querySelectorAll("form.canvas-form").forEach(restoreCanvas);
+      if (store.get("done")) { setStatus(completion, "Aktivnost je opravljena.", "ok"); }
+    };
     var exitButton = document.querySelector("[data-exit]");
     if (exitButton && store.connected) {
       exitButton.hidden = false;
