@@ -12,20 +12,24 @@ from pathlib import Path
 
 from . import package
 from .errors import ContentErrors, SourceError
-from .formats import html, scorm12, scorm2004
+from .formats import cmi5, html, scorm12, scorm2004, xapi
 from .load import load_content
 from .model import Course, build_course
 from .schema import schema_errors
 from .validate import check_course
 
 # format name -> function(course, split) -> {output name in dist/: {path: bytes}}
-# An output whose name ends in .zip is written as a zip, any other as a folder.
+# An output whose name ends in .zip is written as a zip; one holding a single file of
+# its own name (the xAPI profile) as that file; any other as a folder.
 FORMATS: dict[str, Callable[[Course, str | None], dict[str, dict[str, bytes]]]] = {
     "scorm12": scorm12.outputs,
     "scorm2004": scorm2004.outputs,
     "html": html.outputs,
+    "xapi": xapi.outputs,
+    "cmi5": cmi5.outputs,
 }
 DEFAULT_FORMATS = ("scorm12",)
+MANIFESTS = ("imsmanifest.xml", "tincan.xml", "cmi5.xml")
 SPLITS = ("unit",)
 
 
@@ -65,9 +69,11 @@ def render(course: Course, formats: Sequence[str], split: str | None = None) -> 
 
 def write_output(out_dir: Path, name: str, files: dict[str, bytes]) -> Path:
     if name.endswith(".zip"):
-        # imsmanifest.xml must sit first and at the zip root; Moodle rejects a nested one.
-        first = "imsmanifest.xml" if "imsmanifest.xml" in files else None
+        # The manifest must sit first and at the zip root; Moodle rejects a nested one.
+        first = next((m for m in MANIFESTS if m in files), None)
         return package.write_file(Path(out_dir) / name, package.zip_bytes(files, first=first))
+    if list(files) == [name]:
+        return package.write_file(Path(out_dir) / name, files[name])
     return package.write_tree(Path(out_dir) / name, files)
 
 

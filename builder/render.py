@@ -116,12 +116,13 @@ def render_activity(
     )
 
 
-def render_index(course: Course) -> str:
+def render_index(course: Course, standard: str = "none") -> str:
     return (
         environment()
         .get_template("html/index.html.j2")
         .render(
             course=course,
+            standard=standard,
             units=[(u, [(a, activity_path(a)) for a in u.activities]) for u in course.units],
             root="",
         )

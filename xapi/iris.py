@@ -71,6 +71,11 @@ class Iris:
         return f"{self.profile}/v1"
 
     @property
+    def responses_extension(self) -> str:
+        """Result extension of a canvas submission: {field IRI: answer text, or a table's rows}."""
+        return f"{self.profile}/extensions/canvas-responses"
+
+    @property
     def canvas_type(self) -> str:
         return f"{self.profile}/activity-types/canvas"
 

@@ -90,9 +90,10 @@ def manifest_model(course: Course, units: Iterable[Unit], identifier: str, title
     )
 
 
-def render_manifest(template: str, manifest: Manifest) -> bytes:
-    """The manifest, re-serialised by lxml: UTF-8 text, no character references (Moodle stores them literally)."""
-    text = environment().get_template(template).render(manifest=manifest)
+def render_manifest(template: str, **context: object) -> bytes:
+    """A manifest (imsmanifest.xml, tincan.xml, cmi5.xml), re-serialised by lxml: UTF-8 text,
+    no character references (Moodle stores them literally)."""
+    text = environment().get_template(template).render(**context)
     tree = etree.fromstring(text.encode("utf-8"), etree.XMLParser(remove_blank_text=False))
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(tree, encoding="UTF-8") + b"\n"
 

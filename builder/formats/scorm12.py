@@ -35,7 +35,7 @@ def xsd_problems(manifest: bytes) -> list[str]:
 
 def package(course: Course, units, identifier: str, title: str) -> dict[str, bytes]:
     manifest = scorm.manifest_model(course, units, identifier, title)
-    files = {scorm.MANIFEST: scorm.render_manifest("scorm12/imsmanifest.xml.j2", manifest)}
+    files = {scorm.MANIFEST: scorm.render_manifest("scorm12/imsmanifest.xml.j2", manifest=manifest)}
     files.update(scorm.sco_pages(course, units, "scorm12"))
     files.update(scorm.shared_files(course))
     files.update({name: (XSD_FOLDER / name).read_bytes() for name in XSD_FILES})

@@ -46,7 +46,7 @@ def structure_problems(manifest: bytes) -> list[str]:
 
 def package(course: Course, units, identifier: str, title: str) -> dict[str, bytes]:
     manifest = scorm.manifest_model(course, units, identifier, title)
-    files = {scorm.MANIFEST: scorm.render_manifest("scorm2004/imsmanifest.xml.j2", manifest)}
+    files = {scorm.MANIFEST: scorm.render_manifest("scorm2004/imsmanifest.xml.j2", manifest=manifest)}
     files.update(scorm.sco_pages(course, units, "scorm2004"))
     files.update(scorm.shared_files(course))
     return files

@@ -207,7 +207,8 @@
       if (store.get("done")) { setStatus(completion, "Aktivnost je opravljena.", "ok"); }
     };
     var exitButton = document.querySelector("[data-exit]");
-    if (exitButton && store.connected) {
+    function offerExit() {
+      if (!exitButton || !store.connected) { return; }
       exitButton.hidden = false;
       exitButton.addEventListener("click", function () {
         store.exit();
@@ -215,9 +216,15 @@
         setStatus(completion, "Napredek je shranjen. Okno lahko zaprete.", "ok");
       });
     }
+    offerExit();
     trackPosition();
     // For people who script the page (and for the tests): state is restored, the page is live.
     document.body.setAttribute("data-ready", "");
+    // A store that connects later (xAPI, cmi5) says so when it has.
+    (store.ready || Promise.resolve()).then(function () {
+      if (store.ready) { offerExit(); }
+      document.body.setAttribute("data-connected", "");
+    });
   }
 
   setUp();

@@ -1,0 +1,535 @@
+/* microquest xAPI runtime: the store of xAPI (tincan.xml) and cmi5 packages.
+ *
+ * The LRS endpoint, credentials, actor and registration come only from the launch
+ * (Rustici launch parameters; cmi5: the fetch URL gives the token) and live only in
+ * this page's memory (cmi5: the token also in sessionStorage, so a reload of the
+ * same launch does not spend the fetch URL twice). Statements get their id when
+ * they are created, are stored in a persistent queue (localStorage) before they are
+ * sent, are retried with backoff and leave the queue only when the LRS confirms
+ * them (a 409 for a statement it already holds counts as confirmed): a dropped
+ * network, a reload or a closed tab sends each statement exactly once.
+ * Resume state goes to the State API, with a copy in the browser, which is also the
+ * fallback when the LRS has no State API.
+ */
+(function () {
+  "use strict";
+
+  var MicroQuest = window.MicroQuest = window.MicroQuest || {};
+  var body = document.body;
+  var standard = body.getAttribute("data-standard");
+  var activityId = body.getAttribute("data-activity") || "";
+  var planElement = document.getElementById("mq-statements");
+  var plan = planElement ? JSON.parse(planElement.textContent) : null;
+  var XAPI_VERSION = "1.0.3";
+  var QUEUE_KEY = "microquest:xapi-queue";
+  var MAX_DELAY = 60000;
+  MicroQuest.lmsErrors = [];
+
+  var NOTICES = {
+    noLaunch: "Ta stran ni bila zagnana iz sistema LMS: napredek in odgovori se shranjujejo samo v tem brskalniku.",
+    noState: "Sistem za beleženje učenja ne hrani stanja: odgovori se shranjujejo samo v tem brskalniku.",
+    offline: "Povezava s sistemom za beleženje učenja ni na voljo. Zapisi o napredku čakajo v brskalniku in " +
+      "bodo poslani samodejno.",
+    launchFailed: "Zagon iz sistema LMS ni uspel (žeton za dostop ni na voljo). Napredek se shranjuje samo v " +
+      "tem brskalniku; aktivnost znova odprite iz sistema LMS."
+  };
+
+  /* ---- launch ------------------------------------------------------------------ */
+  function launchParameters() {
+    var query = new URLSearchParams(window.location.search);
+    var get = function (name) { return query.get(name); };
+    if (!get("endpoint") || !get("actor")) { return null; }
+    var actor;
+    try { actor = JSON.parse(get("actor")); } catch (error) { return null; }
+    // Rustici launch: actor.name and actor.mbox may arrive as one-element arrays.
+    ["name", "mbox", "mbox_sha1sum", "openid"].forEach(function (key) {
+      if (Array.isArray(actor[key])) { actor[key] = actor[key][0]; }
+    });
+    if (Array.isArray(actor.account)) { actor.account = actor.account[0]; }
+    if (actor.account && actor.account.accountName) {
+      actor.account = { homePage: actor.account.homePage || actor.account.accountServiceHomePage, name: actor.account.name || actor.account.accountName };
+    }
+    var endpoint = get("endpoint");
+    return {
+      endpoint: endpoint.charAt(endpoint.length - 1) === "/" ? endpoint : endpoint + "/",
+      auth: get("auth"),
+      fetch: get("fetch"),
+      actor: actor,
+      registration: get("registration"),
+      activityId: get("activityId") || get("activity_id")
+    };
+  }
+
+  function uuid() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  function isoDuration(ms) {
+    return "PT" + (Math.round(ms / 10) / 100) + "S";
+  }
+
+  /* ---- the persistent statement queue ---------------------------------------------- */
+  function readQueue() {
+    try { return JSON.parse(window.localStorage.getItem(QUEUE_KEY)) || []; } catch (error) { return []; }
+  }
+
+  function writeQueue(queue) {
+    try {
+      window.localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function createQueue(connection, notify) {
+    var sending = false;
+    var timer = null;
+    var delay = 1000;
+
+    function send(entry) {
+      // PUT with the statement's own id: the LRS stores it once, however often it arrives.
+      return window.fetch(connection.endpoint + "statements?statementId=" + encodeURIComponent(entry.statement.id), {
+        method: "PUT",
+        headers: connection.headers(),
+        body: JSON.stringify(entry.statement),
+        keepalive: entry.size < 60000
+      }).then(function (response) {
+        // 204: stored. 409: the LRS already holds a statement with this id — ours, sent before.
+        if (response.status === 204 || response.status === 200 || response.status === 409) { return true; }
+        throw new Error("LRS answered " + response.status);
+      });
+    }
+
+    function schedule(wait) {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(drain, wait);
+    }
+
+    function drain() {
+      timer = null;
+      if (sending || !connection.ready()) { return; }
+      var queue = readQueue().filter(function (entry) { return entry.endpoint === connection.endpoint; });
+      if (!queue.length) { notify("offline", false); return; }
+      sending = true;
+      var entry = queue[0];
+      send(entry).then(function () {
+        writeQueue(readQueue().filter(function (other) { return other.statement.id !== entry.statement.id; }));
+        sending = false;
+        delay = 1000;
+        notify("offline", false);
+        drain();
+      }, function (error) {
+        sending = false;
+        MicroQuest.lmsErrors.push("statement " + entry.statement.id + ": " + error.message);
+        notify("offline", true);
+        delay = Math.min(MAX_DELAY, delay * 2);
+        schedule(delay);
+      });
+    }
+
+    window.addEventListener("online", function () { delay = 1000; schedule(0); });
+    return {
+      add: function (statement) {
+        var queue = readQueue();
+        var text = JSON.stringify(statement);
+        queue.push({ endpoint: connection.endpoint, statement: statement, size: text.length });
+        writeQueue(queue);  // stored before it is sent
+        schedule(0);
+      },
+      drain: drain,
+      pending: function () {
+        return readQueue().filter(function (entry) { return entry.endpoint === connection.endpoint; }).length;
+      }
+    };
+  }
+
+  /* ---- connection: credentials from the launch ----------------------------------- */
+  function createConnection(launch) {
+    var authorization = launch && launch.auth ? launch.auth : null;
+    var failed = false;
+    var connection = {
+      endpoint: launch ? launch.endpoint : "",
+      ready: function () { return !!authorization; },
+      failed: function () { return failed; },
+      headers: function (extra) {
+        var headers = { "X-Experience-API-Version": XAPI_VERSION, "Content-Type": "application/json" };
+        if (authorization) { headers.Authorization = authorization; }
+        Object.keys(extra || {}).forEach(function (key) { headers[key] = extra[key]; });
+        return headers;
+      },
+      // cmi5 §8.2: POST to the fetch URL, once per launch, for the session's token.
+      start: function () {
+        if (!launch || !launch.fetch) { return Promise.resolve(); }
+        var key = "microquest:cmi5-token:" + launch.fetch;
+        var kept = window.sessionStorage.getItem(key);
+        if (kept) { authorization = "Basic " + kept; return Promise.resolve(); }
+        return window.fetch(launch.fetch, { method: "POST" }).then(function (response) {
+          return response.json();
+        }).then(function (answer) {
+          if (!answer["auth-token"]) { throw new Error("fetch URL: " + (answer["error-text"] || "no token")); }
+          window.sessionStorage.setItem(key, answer["auth-token"]);
+          authorization = "Basic " + answer["auth-token"];
+        }).catch(function (error) {
+          failed = true;
+          MicroQuest.lmsErrors.push(error.message);
+        });
+      }
+    };
+    return connection;
+  }
+
+  /* ---- State API, with the browser's copy -------------------------------------------- */
+  function stateUrl(connection, launch, activityIri, stateId) {
+    var query = "activityId=" + encodeURIComponent(activityIri) + "&agent=" + encodeURIComponent(JSON.stringify(launch.actor)) +
+      "&stateId=" + encodeURIComponent(stateId);
+    if (launch.registration) { query += "&registration=" + encodeURIComponent(launch.registration); }
+    return connection.endpoint + "activities/state?" + query;
+  }
+
+  function getState(connection, launch, activityIri, stateId) {
+    return window.fetch(stateUrl(connection, launch, activityIri, stateId), { headers: connection.headers() })
+      .then(function (response) {
+        if (response.status === 404) { return { supported: true, document: null }; }
+        if (!response.ok) { return { supported: false, document: null }; }
+        return response.json().then(function (document) { return { supported: true, document: document }; });
+      }, function () { return { supported: false, document: null }; });
+  }
+
+  function putState(connection, launch, activityIri, stateId, document, keepalive) {
+    return window.fetch(stateUrl(connection, launch, activityIri, stateId), {
+      method: "PUT", headers: connection.headers(), body: JSON.stringify(document), keepalive: !!keepalive
+    }).then(function (response) { return response.ok; }, function () { return false; });
+  }
+
+  function browserCopy(key) {
+    return {
+      read: function () {
+        try { return JSON.parse(window.localStorage.getItem(key)); } catch (error) { return null; }
+      },
+      write: function (value) {
+        try { window.localStorage.setItem(key, JSON.stringify(value)); return true; } catch (error) { return false; }
+      }
+    };
+  }
+
+  /* ---- statements from the page's plan ------------------------------------------------ */
+  function statementBuilder(launch, plan, launchData, sessionId) {
+    var cmi5 = standard === "cmi5";
+    var contextTemplate = launchData && launchData.contextTemplate ? launchData.contextTemplate : {};
+    var profile = { objectType: "Activity", id: plan.profile,
+      definition: { type: "http://adlnet.gov/expapi/activities/profile" } };
+    // cmi5: the object is the LMS's activityId for this AU, never the AU's own id (§9.4).
+    var page = cmi5
+      ? { objectType: "Activity", id: launch.activityId, definition: plan.activity.definition }
+      : plan.activity;
+
+    function copy(value) { return JSON.parse(JSON.stringify(value)); }
+
+    // cmi5 §9.6: the context template is the base and is added to, never overwritten.
+    function context(parts) {
+      var made = copy(contextTemplate);
+      if (launch.registration) { made.registration = launch.registration; }
+      made.language = plan.language;
+      var activities = made.contextActivities || {};
+      ["parent", "grouping", "category"].forEach(function (key) {
+        var extra = parts[key] || [];
+        if (extra.length) { activities[key] = (activities[key] || []).concat(copy(extra)); }
+      });
+      made.contextActivities = activities;
+      return made;
+    }
+
+    function statement(verb, object, result, ctx) {
+      var made = { id: uuid(), actor: launch.actor, verb: copy(plan.verbs[verb]), object: copy(object),
+        context: ctx, timestamp: new Date().toISOString() };
+      if (result) { made.result = result; }
+      return made;
+    }
+
+    return {
+      cmi5Defined: function (verb, result) {
+        var categories = [{ id: plan.cmi5.categories.cmi5 }, profile];
+        // moveon only on statements whose result carries completion or success (§9.6.2.2).
+        if (result && (result.completion !== undefined || result.success !== undefined)) {
+          categories.splice(1, 0, { id: plan.cmi5.categories.moveon });
+        }
+        return statement(verb, page, result, context({ category: categories }));
+      },
+      activityCompleted: function (duration) {
+        return statement("completed", page, { completion: true, duration: duration },
+          context({ parent: [plan.unit], grouping: [plan.course], category: [profile] }));
+      },
+      canvasSubmitted: function (responses) {
+        var extensions = {};
+        extensions[plan.extensions.responses] = responses;
+        var canvas = { objectType: "Activity", id: plan.canvas.id, definition: plan.canvas.definition };
+        return statement("submitted", canvas, { completion: true, extensions: extensions },
+          context({ parent: [page], grouping: [plan.unit, plan.course], category: [profile] }));
+      },
+      courseCompleted: function () {
+        return statement("completed", plan.course, { completion: true }, context({ category: [profile] }));
+      },
+      sessionId: sessionId
+    };
+  }
+
+  function responses(answers) {
+    // {field IRI: text} and, for a table, {field IRI: [{column id: text}, …]} in row order.
+    var extensions = {};
+    Object.keys(plan.canvas.fields).forEach(function (fieldId) {
+      var field = plan.canvas.fields[fieldId];
+      if (field.columns) {
+        var rows = [];
+        Object.keys(answers).forEach(function (name) {
+          var match = /^([^.]+)\.(\d+)\.(.+)$/.exec(name);
+          if (!match || match[1] !== fieldId) { return; }
+          var index = parseInt(match[2], 10) - 1;
+          rows[index] = rows[index] || {};
+          rows[index][match[3]] = answers[name];
+        });
+        rows = rows.filter(function (row) { return row; });
+        if (rows.length) { extensions[field.id] = rows; }
+      } else if (answers[fieldId] !== undefined && answers[fieldId] !== "") {
+        extensions[field.id] = answers[fieldId];
+      }
+    });
+    return extensions;
+  }
+
+  /* ---- the store ------------------------------------------------------------------ */
+  // Same-package links carry the launch parameters on: one tincan.xml launch covers the course.
+  function carryLaunch() {
+    if (!window.location.search) { return; }
+    document.querySelectorAll("a[href]").forEach(function (link) {
+      var href = link.getAttribute("href");
+      if (/^([a-z]+:|#|\/\/)/i.test(href) || href.indexOf("?") >= 0) { return; }
+      var hash = href.indexOf("#");
+      link.setAttribute("href", hash < 0 ? href + window.location.search
+        : href.slice(0, hash) + window.location.search + href.slice(hash));
+    });
+  }
+
+  function createStore() {
+    var launch = launchParameters();
+    var connection = createConnection(launch);
+    var listeners = [];
+    var notices = {};
+    var started = Date.now();
+    var state = { v: 1, t: 0, values: {} };
+    var copyKey = "microquest:xapi-state:" + (launch ? launch.registration || "" : "") + ":" + activityId;
+    var local = browserCopy(copyKey);
+    var stateSupported = false;
+    var ready = false;
+    var builder = null;
+    var launchData = null;
+    var terminated = false;
+    var stateTimer = null;
+
+    function tell() { listeners.forEach(function (listener) { listener(store.notices()); }); }
+
+    function notify(key, on) {
+      if (!!notices[key] === !!on) { return; }
+      notices[key] = !!on;
+      tell();
+    }
+
+    var queue = createQueue(connection, notify);
+
+    function emit(statement) {
+      if (!launch || connection.failed()) { return; }
+      queue.add(statement);
+    }
+
+    // cmi5 §10.2.2: in Browse and Review modes an AU sends only initialized and terminated.
+    function judged() {
+      return !launchData || !launchData.launchMode || launchData.launchMode === "Normal";
+    }
+
+    function saveState(keepalive) {
+      stateTimer = null;
+      if (stateSupported && ready) {
+        putState(connection, launch, plan.activity.id, "microquest-state", state, keepalive);
+      }
+    }
+
+    function courseProgress(activityIri) {
+      // Which activities of the course are done: a State API document on the course (with a browser copy).
+      var progressCopy = browserCopy("microquest:xapi-progress:" + (launch.registration || ""));
+      var apply = function (progress) {
+        progress = progress || { done: [], courseCompleted: false };
+        if (progress.done.indexOf(activityIri) < 0) { progress.done.push(activityIri); }
+        var all = plan.activities.every(function (iri) { return progress.done.indexOf(iri) >= 0; });
+        if (all && !progress.courseCompleted) {
+          progress.courseCompleted = true;
+          emit(builder.courseCompleted());
+        }
+        progressCopy.write(progress);
+        if (stateSupported) { putState(connection, launch, plan.course.id, "microquest-progress", progress); }
+      };
+      if (!stateSupported) { apply(progressCopy.read()); return; }
+      getState(connection, launch, plan.course.id, "microquest-progress").then(function (answer) {
+        var fromLrs = answer.document;
+        var fromBrowser = progressCopy.read();
+        if (fromLrs && fromBrowser) {
+          fromBrowser.done.forEach(function (iri) { if (fromLrs.done.indexOf(iri) < 0) { fromLrs.done.push(iri); } });
+          fromLrs.courseCompleted = fromLrs.courseCompleted || fromBrowser.courseCompleted;
+        }
+        apply(fromLrs || fromBrowser);
+      });
+    }
+
+    function terminate() {
+      if (terminated || !ready || !builder) { return false; }
+      terminated = true;
+      if (standard === "cmi5") {
+        emit(builder.cmi5Defined("terminated", { duration: isoDuration(Date.now() - started) }));
+      }
+      if (stateTimer) { clearTimeout(stateTimer); }
+      saveState(true);
+      queue.drain();
+      return true;
+    }
+
+    var store = {
+      connected: false,
+      persistent: true,
+      resumeLocation: "",
+      get: function (key) {
+        return Object.prototype.hasOwnProperty.call(state.values, key) ? state.values[key] : null;
+      },
+      set: function (key, value) {
+        state.values[key] = value;
+        state.t = Date.now();
+        var kept = local.write(state);
+        if (stateSupported && !stateTimer) { stateTimer = setTimeout(saveState, 1000); }
+        return kept || stateSupported;
+      },
+      recordAnswers: function (list, answers) {
+        if (builder && plan.canvas && judged()) { emit(builder.canvasSubmitted(responses(answers || {}))); }
+      },
+      complete: function () {
+        if (!builder || !judged() || store.get("completedSent")) { return; }
+        store.set("completedSent", true);
+        var duration = isoDuration(Date.now() - started);
+        if (standard === "cmi5") {
+          emit(builder.cmi5Defined("completed", { completion: true, duration: duration }));
+        } else {
+          emit(builder.activityCompleted(duration));
+          courseProgress(plan.activity.id);
+        }
+      },
+      bookmark: function (location) {
+        if (store.get("position") !== location) { store.set("position", location); }
+      },
+      commit: function () { saveState(false); queue.drain(); },
+      exit: function () {
+        if (!terminate()) { return; }
+        // cmi5 §10.2.6: back to the LMS once the statements are sent.
+        if (launchData && launchData.returnURL) {
+          var leave = function () { window.location.assign(launchData.returnURL); };
+          var wait = function (tries) {
+            if (!queue.pending() || tries > 20) { leave(); } else { setTimeout(function () { wait(tries + 1); }, 250); }
+          };
+          wait(0);
+        }
+      },
+      pending: function () { return queue.pending(); },
+      notices: function () {
+        var list = [];
+        if (!launch) { list.push(NOTICES.noLaunch); }
+        if (launch && connection.failed()) { list.push(NOTICES.launchFailed); }
+        if (launch && ready && !stateSupported && !connection.failed()) { list.push(NOTICES.noState); }
+        Object.keys(notices).forEach(function (key) { if (notices[key]) { list.push(NOTICES[key]); } });
+        return list;
+      },
+      onNotice: function (listener) { listeners.push(listener); }
+    };
+
+    var fromBrowser = local.read();
+    if (fromBrowser && fromBrowser.values) { state = fromBrowser; }
+    store.resumeLocation = state.values.position || "";
+
+    // Asynchronous start: the page is usable at once; the LRS's copy of the state
+    // replaces the browser's if it is newer.
+    store.ready = (launch ? connection.start() : Promise.resolve()).then(function () {
+      if (!launch || connection.failed()) { return null; }
+      var loadLaunchData = standard === "cmi5"
+        ? getState(connection, launch, launch.activityId, "LMS.LaunchData").then(function (answer) {
+          if (!answer.document) { throw new Error("the LMS provided no LMS.LaunchData"); }
+          launchData = answer.document;
+        })
+        : Promise.resolve();
+      return loadLaunchData.then(function () {
+        return getState(connection, launch, plan.activity.id, "microquest-state");
+      }).then(function (answer) {
+        var fromLrs = answer.supported ? answer.document : null;
+        if (fromLrs && fromLrs.values && fromLrs.t > state.t) {
+          state = fromLrs;
+          local.write(state);
+          store.resumeLocation = state.values.position || "";
+          if (MicroQuest.restore) { MicroQuest.restore(); }
+        }
+        // A 404 is also what an LRS without a State API answers: writing tells the two apart.
+        return answer.supported
+          ? putState(connection, launch, plan.activity.id, "microquest-state", state)
+          : false;
+      }).then(function (written) {
+        stateSupported = written;
+        var sessionId = launchData && launchData.contextTemplate && launchData.contextTemplate.extensions
+          ? launchData.contextTemplate.extensions[plan.cmi5.extensions.sessionid] : null;
+        builder = statementBuilder(launch, plan, launchData, sessionId);
+        ready = true;
+        store.connected = true;
+        if (standard === "cmi5") {
+          // One initialized per session, also when the learner reloads the page (§9.3).
+          var sent = "microquest:cmi5-initialized:" + sessionId;
+          if (!window.sessionStorage.getItem(sent)) {
+            emit(builder.cmi5Defined("initialized", null));
+            window.sessionStorage.setItem(sent, "1");
+          }
+        }
+        tell();
+        queue.drain();
+        return null;
+      });
+    }).catch(function (error) {
+      MicroQuest.lmsErrors.push(error.message);
+      tell();
+    });
+
+    // cmi5: terminated ends the session, so only the learner's exit sends it (a reload
+    // continues the session; a closed tab is the LMS's to mark abandoned, §9.3.7).
+    window.addEventListener("pagehide", function () {
+      if (standard === "cmi5") { saveState(true); queue.drain(); } else { terminate(); }
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { saveState(true); queue.drain(); }
+    });
+    setInterval(function () { queue.drain(); }, 30000);
+    return store;
+  }
+
+  // A page without a plan (the xAPI package's index) only passes the launch on and
+  // sends what earlier pages left in the queue.
+  function createCourier() {
+    var launch = launchParameters();
+    if (!launch) { return; }
+    var connection = createConnection(launch);
+    var queue = createQueue(connection, function () { return null; });
+    connection.start().then(function () { queue.drain(); });
+  }
+
+  carryLaunch();
+  if (plan) {
+    MicroQuest.store = createStore();
+  } else {
+    createCourier();
+  }
+}());
