@@ -122,3 +122,12 @@ def page(browser):
     page.console_errors = errors
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def lrs():
+    """One real LRS (ralph, from PyPI) on 127.0.0.1 for the whole session; `.endpoint`, `.auth`."""
+    from xapi.local_lrs import LocalLrs
+
+    with LocalLrs() as server:
+        yield server

@@ -93,13 +93,13 @@
     var timer = null;
     var delay = 1000;
 
-    function send(entry) {
+    function send(entry, keepalive) {
       // PUT with the statement's own id: the LRS stores it once, however often it arrives.
       return window.fetch(connection.endpoint + "statements?statementId=" + encodeURIComponent(entry.statement.id), {
         method: "PUT",
         headers: connection.headers(),
         body: JSON.stringify(entry.statement),
-        keepalive: entry.size < 60000
+        keepalive: !!keepalive
       }).then(function (response) {
         // 204: stored. 409: the LRS already holds a statement with this id — ours, sent before.
         if (response.status === 204 || response.status === 200 || response.status === 409) { return true; }
@@ -119,8 +119,8 @@
       if (!queue.length) { notify("offline", false); return; }
       sending = true;
       var entry = queue[0];
-      send(entry).then(function () {
-        writeQueue(readQueue().filter(function (other) { return other.statement.id !== entry.statement.id; }));
+      send(entry, false).then(function () {
+        forget(entry);
         sending = false;
         delay = 1000;
         notify("offline", false);
@@ -134,6 +134,22 @@
       });
     }
 
+    function forget(entry) {
+      writeQueue(readQueue().filter(function (other) { return other.statement.id !== entry.statement.id; }));
+    }
+
+    // The page is going away: send everything at once with keepalive (64 KB in flight at
+    // most); what is not confirmed stays queued and goes again from the next page.
+    function flush() {
+      if (!connection.ready()) { return; }
+      var budget = 60000;
+      readQueue().forEach(function (entry) {
+        if (entry.endpoint !== connection.endpoint || entry.size > budget) { return; }
+        budget -= entry.size;
+        send(entry, true).then(function () { forget(entry); }, function () { return null; });
+      });
+    }
+
     window.addEventListener("online", function () { delay = 1000; schedule(0); });
     return {
       add: function (statement) {
@@ -144,6 +160,7 @@
         schedule(0);
       },
       drain: drain,
+      flush: flush,
       pending: function () {
         return readQueue().filter(function (entry) { return entry.endpoint === connection.endpoint; }).length;
       }
@@ -187,19 +204,28 @@
 
   /* ---- State API, with the browser's copy -------------------------------------------- */
   function stateUrl(connection, launch, activityIri, stateId) {
-    var query = "activityId=" + encodeURIComponent(activityIri) + "&agent=" + encodeURIComponent(JSON.stringify(launch.actor)) +
-      "&stateId=" + encodeURIComponent(stateId);
+    var query = "activityId=" + encodeURIComponent(activityIri) + "&agent=" + encodeURIComponent(JSON.stringify(launch.actor));
+    if (stateId) { query += "&stateId=" + encodeURIComponent(stateId); }
     if (launch.registration) { query += "&registration=" + encodeURIComponent(launch.registration); }
     return connection.endpoint + "activities/state?" + query;
   }
 
+  // The list of state ids first (xAPI §2.3: GET without stateId): it tells an LRS with a
+  // State API (200 and a list) from one without, and spares a 404 for a document not made yet.
   function getState(connection, launch, activityIri, stateId) {
-    return window.fetch(stateUrl(connection, launch, activityIri, stateId), { headers: connection.headers() })
-      .then(function (response) {
-        if (response.status === 404) { return { supported: true, document: null }; }
-        if (!response.ok) { return { supported: false, document: null }; }
-        return response.json().then(function (document) { return { supported: true, document: document }; });
-      }, function () { return { supported: false, document: null }; });
+    var none = { supported: false, document: null };
+    var read = function (url) {
+      return window.fetch(url, { headers: connection.headers() }).then(function (response) {
+        return response.ok ? response.json() : null;
+      });
+    };
+    return read(stateUrl(connection, launch, activityIri, null)).then(function (ids) {
+      if (!Array.isArray(ids)) { return none; }
+      if (ids.indexOf(stateId) < 0) { return { supported: true, document: null }; }
+      return read(stateUrl(connection, launch, activityIri, stateId)).then(function (document) {
+        return { supported: true, document: document };
+      });
+    }).catch(function () { return none; });
   }
 
   function putState(connection, launch, activityIri, stateId, document, keepalive) {
@@ -393,7 +419,7 @@
       }
       if (stateTimer) { clearTimeout(stateTimer); }
       saveState(true);
-      queue.drain();
+      queue.flush();
       return true;
     }
 
@@ -476,12 +502,12 @@
           store.resumeLocation = state.values.position || "";
           if (MicroQuest.restore) { MicroQuest.restore(); }
         }
-        // A 404 is also what an LRS without a State API answers: writing tells the two apart.
-        return answer.supported
-          ? putState(connection, launch, plan.activity.id, "microquest-state", state)
-          : false;
-      }).then(function (written) {
-        stateSupported = written;
+        stateSupported = answer.supported;
+        // The browser's copy is newer (answers typed offline, or no copy in the LRS yet).
+        if (stateSupported && fromBrowser && (!fromLrs || fromBrowser.t > fromLrs.t)) {
+          putState(connection, launch, plan.activity.id, "microquest-state", state);
+        }
+      }).then(function () {
         var sessionId = launchData && launchData.contextTemplate && launchData.contextTemplate.extensions
           ? launchData.contextTemplate.extensions[plan.cmi5.extensions.sessionid] : null;
         builder = statementBuilder(launch, plan, launchData, sessionId);
@@ -507,10 +533,10 @@
     // cmi5: terminated ends the session, so only the learner's exit sends it (a reload
     // continues the session; a closed tab is the LMS's to mark abandoned, §9.3.7).
     window.addEventListener("pagehide", function () {
-      if (standard === "cmi5") { saveState(true); queue.drain(); } else { terminate(); }
+      if (standard === "cmi5") { saveState(true); queue.flush(); } else { terminate(); }
     });
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") { saveState(true); queue.drain(); }
+      if (document.visibilityState === "hidden") { saveState(true); queue.flush(); }
     });
     setInterval(function () { queue.drain(); }, 30000);
     return store;
