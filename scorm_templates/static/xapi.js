@@ -23,6 +23,7 @@
   var XAPI_VERSION = "1.0.3";
   var QUEUE_KEY = "microquest:xapi-queue";
   var MAX_DELAY = 60000;
+  var PARALLEL = 4;
   MicroQuest.lmsErrors = [];
 
   var NOTICES = {
@@ -89,7 +90,7 @@
   }
 
   function createQueue(connection, notify) {
-    var sending = false;
+    var inFlight = {};
     var timer = null;
     var delay = 1000;
 
@@ -112,25 +113,33 @@
       timer = setTimeout(drain, wait);
     }
 
+    // Up to PARALLEL statements in flight: each carries its own id, so their order of
+    // arrival does not matter (statements are ordered by timestamp) and none goes twice.
     function drain() {
       timer = null;
-      if (sending || !connection.ready()) { return; }
-      var queue = readQueue().filter(function (entry) { return entry.endpoint === connection.endpoint; });
-      if (!queue.length) { notify("offline", false); return; }
-      sending = true;
-      var entry = queue[0];
-      send(entry, false).then(function () {
-        forget(entry);
-        sending = false;
-        delay = 1000;
-        notify("offline", false);
-        drain();
-      }, function (error) {
-        sending = false;
-        MicroQuest.lmsErrors.push("statement " + entry.statement.id + ": " + error.message);
-        notify("offline", true);
-        delay = Math.min(MAX_DELAY, delay * 2);
-        schedule(delay);
+      if (!connection.ready()) { return; }
+      var queue = readQueue().filter(function (entry) {
+        return entry.endpoint === connection.endpoint && !inFlight[entry.statement.id];
+      });
+      if (!queue.length) {
+        if (!Object.keys(inFlight).length) { notify("offline", false); }
+        return;
+      }
+      queue.slice(0, PARALLEL - Object.keys(inFlight).length).forEach(function (entry) {
+        inFlight[entry.statement.id] = true;
+        send(entry, false).then(function () {
+          forget(entry);
+          delete inFlight[entry.statement.id];
+          delay = 1000;
+          notify("offline", false);
+          drain();
+        }, function (error) {
+          delete inFlight[entry.statement.id];
+          MicroQuest.lmsErrors.push("statement " + entry.statement.id + ": " + error.message);
+          notify("offline", true);
+          delay = Math.min(MAX_DELAY, delay * 2);
+          schedule(delay);
+        });
       });
     }
 
