@@ -1,0 +1,343 @@
+"""The award ledger: one SQLite file that remembers every award, the evidence, and revocations.
+
+- `awards`: one row per issued credential, UNIQUE per (credential, version, person);
+  `award_identifiers` holds every key of the person, UNIQUE per (credential, version,
+  key), so a person keeps one credential per version even when the identifiers known
+  to belong together change between runs (a people file added or dropped).
+- `evidence`: the statements that counted (statement id, learner key, requirement),
+  `voided`: statement ids voided, `aliases`: identifiers a source says are one
+  person, `agents`: each learner key's agent as first seen. Together they rebuild
+  every learner's progress, so an incremental LRS read only adds to them, and a
+  re-read statement counts once (its id is the primary key).
+- `read_positions`: the last `stored` read from each LRS endpoint.
+- `progress`: per person and requirement, met or not, as of the last run (the report).
+- `revocations`: credential id, reason, date; `revoked_ids()` feeds the verifier.
+
+WAL journal; writes happen in `BEGIN IMMEDIATE` transactions, so two concurrent
+`award` runs queue for the write lock and the second sees the first's awards.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .criteria import Evaluation, Evidence
+
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agents (learner_key TEXT PRIMARY KEY, agent TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS aliases (
+    key TEXT NOT NULL, other_key TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (key, other_key));
+CREATE TABLE IF NOT EXISTS evidence (
+    statement_id TEXT PRIMARY KEY, learner_key TEXT NOT NULL, requirement TEXT NOT NULL,
+    source TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS evidence_learner ON evidence (learner_key);
+CREATE TABLE IF NOT EXISTS voided (statement_id TEXT PRIMARY KEY, recorded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS read_positions (source TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS progress (
+    credential TEXT NOT NULL, version INTEGER NOT NULL, person TEXT NOT NULL, requirement TEXT NOT NULL,
+    position INTEGER NOT NULL, met INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (credential, version, person, requirement));
+CREATE TABLE IF NOT EXISTS awards (
+    id TEXT PRIMARY KEY, credential TEXT NOT NULL, version INTEGER NOT NULL, person TEXT NOT NULL,
+    agent TEXT NOT NULL, awarded_at TEXT NOT NULL, document TEXT NOT NULL,
+    UNIQUE (credential, version, person));
+CREATE TABLE IF NOT EXISTS award_identifiers (
+    credential TEXT NOT NULL, version INTEGER NOT NULL, learner_key TEXT NOT NULL,
+    award_id TEXT NOT NULL REFERENCES awards (id),
+    UNIQUE (credential, version, learner_key));
+CREATE TABLE IF NOT EXISTS revocations (
+    id TEXT PRIMARY KEY REFERENCES awards (id), reason TEXT NOT NULL, revoked_at TEXT NOT NULL);
+"""
+
+
+class LedgerError(ValueError):
+    """A ledger that cannot be used: not a microquest ledger, a newer schema, an unknown credential id."""
+
+
+@dataclass(frozen=True)
+class Award:
+    id: str  # the issued credential's id (what verifiers and the revocation list name)
+    credential: str  # credential.yaml id
+    version: int
+    person: str
+    agent: dict[str, Any]
+    awarded_at: str
+    document: dict[str, Any]
+    revoked: str | None = None  # the reason, when revoked
+
+
+@dataclass(frozen=True)
+class AwardOutcome:
+    new: tuple[Award, ...]
+    already: tuple[str, ...]  # persons who held an award for this version before
+    not_eligible: tuple[str, ...]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Ledger:
+    """An open ledger file. Use as a context manager; write inside `transaction()`."""
+
+    def __init__(self, path: Path, *, timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise LedgerError(f"{self.path}: the folder {self.path.parent} does not exist")
+        # isolation_level=None: no implicit transactions; every write is in an explicit BEGIN IMMEDIATE.
+        self._db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+        try:
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            with self.transaction():
+                self._create()
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise LedgerError(f"{self.path}: not a microquest ledger (SQLite): {error}") from None
+
+    def _create(self) -> None:
+        # executescript() would COMMIT the open transaction; run the statements one by one.
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif row[0] != SCHEMA_VERSION:
+            raise LedgerError(f"{self.path}: ledger schema {row[0]}, this microquest reads {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on any error); nested calls join the open transaction."""
+        if self._db.in_transaction:
+            yield self._db
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- evidence and identities -------------------------------------------------------------
+
+    def evidence(self) -> list[Evidence]:
+        rows = self._db.execute("SELECT statement_id, learner_key, requirement FROM evidence")
+        return [Evidence(*row) for row in rows]
+
+    def add_evidence(self, items: Iterable[Evidence], source: str, at: str) -> int:
+        with self.transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO evidence (statement_id, learner_key, requirement, source, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                ((e.statement_id, e.learner_key, e.requirement, source, at) for e in items),
+            )
+            return db.total_changes - before
+
+    def voided_ids(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT statement_id FROM voided")}
+
+    def add_voided(self, statement_ids: Iterable[Any], at: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO voided (statement_id, recorded_at) VALUES (?, ?)",
+                ((str(i), at) for i in statement_ids),
+            )
+
+    def aliases(self) -> list[tuple[str, str]]:
+        return [tuple(row) for row in self._db.execute("SELECT key, other_key FROM aliases ORDER BY key, other_key")]
+
+    def add_aliases(self, pairs: Iterable[Sequence[str]], source: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO aliases (key, other_key, source) VALUES (?, ?, ?)",
+                ((a, b, source) for keys in pairs for a, b in zip(keys, keys[1:], strict=False)),
+            )
+
+    def agents(self) -> dict[str, dict[str, Any]]:
+        return {key: json.loads(agent) for key, agent in self._db.execute("SELECT learner_key, agent FROM agents")}
+
+    def add_agents(self, agents: Mapping[str, Mapping[str, Any]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO agents (learner_key, agent) VALUES (?, ?)",
+                ((key, json.dumps(agent, ensure_ascii=False, sort_keys=True)) for key, agent in agents.items()),
+            )
+
+    # -- incremental reads ------------------------------------------------------------------
+
+    def position(self, source: str) -> str | None:
+        row = self._db.execute("SELECT position FROM read_positions WHERE source = ?", (source,)).fetchone()
+        return row[0] if row else None
+
+    def set_position(self, source: str, position: str, at: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO read_positions (source, position, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+                (source, position, at),
+            )
+
+    # -- progress ----------------------------------------------------------------------------
+
+    def save_progress(
+        self, credential: str, version: int, requirements: Sequence[str], evaluations: Iterable[Evaluation], at: str
+    ) -> None:
+        """Replace the progress snapshot of this credential version with these evaluations."""
+        order = {label: index for index, label in enumerate(requirements)}
+        with self.transaction() as db:
+            db.execute("DELETE FROM progress WHERE credential = ? AND version = ?", (credential, version))
+            db.executemany(
+                "INSERT INTO progress (credential, version, person, requirement, position, met, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (credential, version, e.person, label, order[label], int(met), at)
+                    for e in evaluations
+                    for labels, met in ((e.met, True), (e.missing, False))
+                    for label in labels
+                ),
+            )
+
+    def progress(self, credential: str, version: int) -> dict[str, dict[str, bool]]:
+        """person -> {requirement: met}, requirements in the criteria's order."""
+        result: dict[str, dict[str, bool]] = {}
+        rows = self._db.execute(
+            "SELECT person, requirement, met FROM progress WHERE credential = ? AND version = ? ORDER BY person, position",
+            (credential, version),
+        )
+        for person, requirement, met in rows:
+            result.setdefault(person, {})[requirement] = bool(met)
+        return result
+
+    # -- awards and revocations ----------------------------------------------------------------
+
+    def awards(self, credential: str | None = None, version: int | None = None) -> list[Award]:
+        query = (
+            "SELECT a.id, a.credential, a.version, a.person, a.agent, a.awarded_at, a.document, r.reason "
+            "FROM awards a LEFT JOIN revocations r ON r.id = a.id WHERE (? IS NULL OR a.credential = ?) "
+            "AND (? IS NULL OR a.version = ?) ORDER BY a.awarded_at, a.person"
+        )
+        rows = self._db.execute(query, (credential, credential, version, version))
+        return [
+            Award(id_, cred, ver, person, json.loads(agent), at, json.loads(document), reason)
+            for id_, cred, ver, person, agent, at, document, reason in rows
+        ]
+
+    def award_of(self, credential: str, version: int, keys: Iterable[str]) -> str | None:
+        """The id of the award any of these keys already holds for this credential version."""
+        for key in keys:
+            row = self._db.execute(
+                "SELECT award_id FROM award_identifiers WHERE credential = ? AND version = ? AND learner_key = ?",
+                (credential, version, key),
+            ).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def revoke(self, credential_id: str, reason: str, at: str | None = None) -> None:
+        """Record that an issued credential is revoked. Raises LedgerError for an unknown id or no reason."""
+        if not reason or not reason.strip():
+            raise LedgerError("a revocation needs a reason")
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM awards WHERE id = ?", (credential_id,)).fetchone() is None:
+                raise LedgerError(f"{self.path}: no credential {credential_id!r} was awarded")
+            db.execute(
+                "INSERT INTO revocations (id, reason, revoked_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                (credential_id, reason.strip(), at or utc_now()),
+            )
+
+    def revoked_ids(self) -> frozenset[str]:
+        return frozenset(row[0] for row in self._db.execute("SELECT id FROM revocations"))
+
+    def revocations(self) -> list[tuple[str, str, str]]:
+        return [tuple(row) for row in self._db.execute("SELECT id, reason, revoked_at FROM revocations ORDER BY id")]
+
+
+Issue = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+def award(
+    ledger: Ledger,
+    evaluations: Iterable[Evaluation],
+    issue: Issue,
+    *,
+    credential: str,
+    version: int,
+    awarded_at: str | None = None,
+) -> AwardOutcome:
+    """Award every eligible person who holds no credential of this version yet; one transaction.
+
+    `issue(agent, awarded_at)` makes the credential document (a dict with an "id");
+    it is called only for a new award, inside the transaction, so a failure leaves
+    the ledger unchanged. A person already awarded under any of their keys is not
+    awarded again; their other keys are linked to that award.
+    """
+    at = awarded_at or utc_now()
+    new: list[Award] = []
+    already: list[str] = []
+    not_eligible: list[str] = []
+    with ledger.transaction() as db:
+        for evaluation in evaluations:
+            held = ledger.award_of(credential, version, evaluation.keys)
+            if held is not None:
+                _link_keys(db, credential, version, evaluation.keys, held)
+                already.append(evaluation.person)
+                continue
+            if not evaluation.eligible:
+                not_eligible.append(evaluation.person)
+                continue
+            document = issue(dict(evaluation.agent), at)
+            award_id = document.get("id") if isinstance(document, dict) else None
+            if not isinstance(award_id, str) or not award_id:
+                raise TypeError(f"the issuing function must return a credential with an 'id', got {document!r}")
+            db.execute(
+                "INSERT INTO awards (id, credential, version, person, agent, awarded_at, document) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    award_id,
+                    credential,
+                    version,
+                    evaluation.person,
+                    json.dumps(evaluation.agent, ensure_ascii=False, sort_keys=True),
+                    at,
+                    json.dumps(document, ensure_ascii=False, sort_keys=True),
+                ),
+            )
+            _link_keys(db, credential, version, evaluation.keys, award_id)
+            new.append(Award(award_id, credential, version, evaluation.person, dict(evaluation.agent), at, document))
+    return AwardOutcome(tuple(new), tuple(already), tuple(not_eligible))
+
+
+def _link_keys(db: sqlite3.Connection, credential: str, version: int, keys: Iterable[str], award_id: str) -> None:
+    db.executemany(
+        "INSERT OR IGNORE INTO award_identifiers (credential, version, learner_key, award_id) VALUES (?, ?, ?, ?)",
+        ((credential, version, key, award_id) for key in keys),
+    )
+
+
+def read_position(path: Path, source: str) -> str | None:
+    """The read position of a source in a ledger file, without creating the file."""
+    if not Path(path).is_file():
+        return None
+    with Ledger(path) as ledger:
+        return ledger.position(source)
