@@ -8,11 +8,9 @@ AwardError, which the command line prints as one line.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from xapi.agents import Identities, PeopleFileError, load_people
 from xapi.award import AwardRun, run_award
@@ -66,21 +64,16 @@ def moodle_course(course: Course) -> MoodleCourse:
     return MoodleCourse(Iris(course.base_iri), titles, canvases)
 
 
-def unsigned_record(course: Course, credential: Credential) -> Issue:
-    """A plain award record, until the signed Open Badges 3.0 credential is plugged in as `issue`."""
+def signed_issue(course: Course, credential: Credential, keys: Path | None, revocation_list: str | None) -> Issue:
+    """The ledger's `issue`: a signed Open Badges 3.0 credential, with the issuer key of `keys`."""
+    from xapi.issuing import issuer_function
+    from xapi.keys import KeyFileError, load_key
 
-    def issue(agent: dict[str, Any], awarded_at: str) -> dict[str, Any]:
-        return {
-            "id": f"urn:uuid:{uuid.uuid4()}",
-            "type": "MicroQuestAwardRecord",
-            "credential": credential.id,
-            "version": credential.version,
-            "title": credential.elements.get("title", course.title),
-            "learner": agent,
-            "awardedAt": awarded_at,
-        }
-
-    return issue
+    try:
+        key = load_key(keys)
+    except KeyFileError as error:
+        raise AwardError(str(error)) from None
+    return issuer_function(course, credential, key, revocation_list=revocation_list)
 
 
 def read_sources(
@@ -133,10 +126,18 @@ def award_from_content(
     people: Path | None = None,
     ledger: Path = DEFAULT_LEDGER,
     issue: Issue | None = None,
+    keys: Path | None = None,
+    revocation_list: str | None = None,
+    credentials_out: Path | None = None,
     now: str | None = None,
 ) -> AwardRun:
-    """Read the sources, evaluate the content's criteria, and award in the ledger (one transaction)."""
+    """Read the sources, evaluate the content's criteria, and award in the ledger (one transaction).
+
+    Each new credential is signed with the issuer key of `keys` (unless `issue` is given)
+    and, once the ledger has it, written to `credentials_out` as JSON and a baked SVG.
+    """
     course, credential = course_credential(content_dir)
+    issue = issue or signed_issue(course, credential, keys, revocation_list)
     criteria = course_criteria(course, credential)
     try:
         identities = load_people(people) if people else Identities()
@@ -146,15 +147,15 @@ def award_from_content(
         course, statements=statements, moodle_reports=moodle_reports, moodle_site=moodle_site, lrs=lrs, ledger=ledger
     )
     try:
-        return run_award(
-            ledger,
-            criteria,
-            credential.id,
-            credential.version,
-            batches,
-            issue or unsigned_record(course, credential),
-            identities=identities,
-            now=now,
+        run = run_award(
+            ledger, criteria, credential.id, credential.version, batches, issue, identities=identities, now=now
         )
     except (SourceError, LedgerError) as error:
         raise AwardError(str(error)) from None
+    if credentials_out is not None:
+        # Written after the ledger has committed: a file never exists for an award that does not.
+        from xapi.issuing import write_credential
+
+        for award in run.outcome.new:
+            write_credential(Path(credentials_out), award.document)
+    return run

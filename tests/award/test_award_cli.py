@@ -72,3 +72,23 @@ def test_a_missing_statements_file_is_a_one_line_error(tmp_path):
         result.output.splitlines()[0]
         == f"{tmp_path / 'nope.jsonl'}: cannot read the statements file: No such file or directory"
     )
+
+
+def test_award_writes_signed_credentials_that_verify(tmp_path):
+    statements = write_jsonl(tmp_path / "s.jsonl", everything(mbox("ana")))
+    result = invoke("--statements", str(statements), "--ledger", str(tmp_path / "l.sqlite"), "--out", "issued")
+    assert result.exit_code == 0, result.output
+    written = sorted((tmp_path / "issued").iterdir())
+    assert [p.suffix for p in written] == [".json", ".svg"]
+    for path in written:
+        check = CliRunner().invoke(main, ["verify", str(path)])
+        assert check.exit_code == 0, check.output
+
+
+def test_award_without_an_issuer_key_says_how_to_make_one_and_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("MICROQUEST_KEYS", str(tmp_path / "no-keys"))
+    statements = write_jsonl(tmp_path / "s.jsonl", everything(mbox("ana")))
+    result = invoke("--statements", str(statements), "--ledger", str(tmp_path / "l.sqlite"))
+    assert result.exit_code == 1
+    assert "microquest keys init" in result.output
+    assert not (tmp_path / "l.sqlite").exists()

@@ -1,0 +1,104 @@
+// The independent verifier of the tests: Digital Bazaar's JavaScript stack
+// (@digitalbazaar/vc, data-integrity, eddsa-rdfc-2022-cryptosuite, ed25519-multikey,
+// did-method-key) checks a credential signed by microquest's Python code.
+//
+// Usage: node verify_credential.mjs CONTEXTS_DIR [--revoked ID]... [--now ISO] < credential.json
+// Prints one JSON line {"verified": bool, "errors": [...]}; exit 0 when verified, 1 when not.
+// Batch: stdin {"cases": {NAME: {"credential": {...}, "revoked": [ID…], "now": ISO}}} prints
+// {NAME: {"verified", "errors"}} (one node start for many cases) and exits 0.
+// Contexts come only from CONTEXTS_DIR/index.json (microquest's bundle) and the
+// did:key driver; any other URL is refused, so nothing is fetched.
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import * as vc from '@digitalbazaar/vc';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as didKey from '@digitalbazaar/did-method-key';
+
+const args = process.argv.slice(2);
+const contextsDir = args.shift();
+const revoked = new Set();
+let now;
+while(args.length) {
+  const flag = args.shift();
+  if(flag === '--revoked') {
+    revoked.add(args.shift());
+  } else if(flag === '--now') {
+    now = new Date(args.shift());
+  } else {
+    throw new Error(`unknown argument ${flag}`);
+  }
+}
+
+const index = JSON.parse(readFileSync(join(contextsDir, 'index.json'), 'utf8'));
+const contexts = new Map(Object.entries(index).map(
+  ([url, entry]) => [url, JSON.parse(readFileSync(join(contextsDir, entry.file), 'utf8'))]));
+
+const didKeyDriver = didKey.driver();
+didKeyDriver.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
+
+async function documentLoader(url) {
+  if(contexts.has(url)) {
+    return {contextUrl: null, documentUrl: url, document: structuredClone(contexts.get(url))};
+  }
+  if(url.startsWith('did:key:')) {
+    const document = await didKeyDriver.get({url});
+    return {contextUrl: null, documentUrl: url, document};
+  }
+  throw new Error(`refusing to load ${url}: not bundled`);
+}
+
+function errorsOf(result) {
+  const errors = [];
+  const collect = error => {
+    if(!error) {
+      return;
+    }
+    if(Array.isArray(error)) {
+      error.forEach(collect);
+      return;
+    }
+    errors.push(String(error.message || error));
+    collect(error.errors);
+    collect(error.cause);
+  };
+  collect(result.error);
+  for(const r of result.results || []) {
+    collect(r.error);
+  }
+  if(result.statusResult && !result.statusResult.verified) {
+    collect(result.statusResult.error);
+  }
+  return errors;
+}
+
+async function verify({credential, revokedIds = [], when}) {
+  const revokedSet = new Set(revokedIds);
+  // Called for a credential with credentialStatus: the tests pass the revoked ids.
+  const checkStatus = async ({credential}) => revokedSet.has(credential.id) ?
+    {verified: false, error: new Error('revoked')} : {verified: true};
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
+  let result;
+  try {
+    result = await vc.verifyCredential({credential, suite, documentLoader, checkStatus, now: when});
+  } catch(error) {
+    result = {verified: false, error};
+  }
+  return {verified: Boolean(result.verified), errors: errorsOf(result)};
+}
+
+const input = JSON.parse(readFileSync(0, 'utf8'));
+if(input.cases) {
+  const results = {};
+  for(const [name, c] of Object.entries(input.cases)) {
+    results[name] = await verify({
+      credential: c.credential, revokedIds: c.revoked || [], when: c.now ? new Date(c.now) : undefined
+    });
+  }
+  process.stdout.write(JSON.stringify(results) + '\n');
+} else {
+  const result = await verify({credential: input, revokedIds: [...revoked], when: now});
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(result.verified ? 0 : 1);
+}
