@@ -55,13 +55,14 @@ import re
 import sys
 import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -493,7 +494,7 @@ def _runtime_files(folder: Path) -> dict[str, bytes]:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    preview: PreviewServer
+    preview: Any  # the LocalServer that serves
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if self.preview.verbose:
@@ -509,17 +510,20 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"preview: {self.address_string()} {format % args}\n")
 
     def _answer(self, method: str) -> None:
-        body = b""
-        if method == "POST":
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                length = -1
-            if length < 0 or length > MAX_COMMIT_BYTES:
-                self._send(Response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8", b"413\n"), method)
-                return
-            body = self.rfile.read(length)
-        self._send(self.server.preview.respond(method, self.path, body), method)
+        body = self._body(method, MAX_COMMIT_BYTES)
+        if body is not None:
+            self._send(self.server.preview.respond(method, self.path, body), method)
+
+    def _body(self, method: str, limit: int) -> bytes | None:
+        """The request's body; None when it is too large, and 413 is sent."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > limit:
+            self._send(Response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8", b"413\n"), method)
+            return None
+        return self.rfile.read(length) if length else b""
 
     def _send(self, response: Response, method: str) -> None:
         self.send_response(response.status)
@@ -543,63 +547,53 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer("POST")
 
 
-class PreviewServer:
-    """Serve SCORM packages and a player that runs them against scorm-again; see the module docstring.
+def load_packages(
+    paths: list[Path] | tuple[Path, ...], read: Callable[[Path], Any], error: type[MicroquestError], verb: str
+) -> dict[str, Any]:
+    """Each package read once, by the name it is served under; two with one name are an error."""
+    if not paths:
+        raise error(f"no package to {verb}")
+    packages: dict[str, Any] = {}
+    for path in paths:
+        package = read(path)
+        if package.name in packages:
+            raise error(f"{path}: another package is already served as {package.name!r}")
+        packages[package.name] = package
+    return packages
 
-    >>> with PreviewServer([Path("dist/microquest-scorm12.zip")]) as server:  # doctest: +SKIP
-    ...     print(server.url)
+
+class LocalServer:
+    """A request handler served on 127.0.0.1 from a background thread: PreviewServer, LaunchServer.
+
+    The handler finds its server as `self.server.preview`.
     """
 
-    def __init__(
-        self,
-        packages: list[Path] | tuple[Path, ...],
-        port: int = 0,
-        *,
-        learner_id: str = DEFAULT_LEARNER_ID,
-        learner_name: str = DEFAULT_LEARNER_NAME,
-        fail_commits: bool = False,
-        verbose: bool = False,
-        scorm_again: Path = SCORM_AGAIN,
-    ) -> None:
-        if not packages:
-            raise PreviewError("no package to preview")
-        self.packages: dict[str, Package] = {}
-        for path in packages:
-            package = read_package(path)
-            if package.name in self.packages:
-                raise PreviewError(f"{path}: another package is already served as {package.name!r}")
-            self.packages[package.name] = package
-        self.port = port
-        self.learner = Learner(learner_id, learner_name)
-        self.fail_commits = fail_commits
-        self.verbose = verbose
-        self._runtime = _runtime_files(Path(scorm_again))
-        self._player = {name: (TEMPLATES / "preview" / name).read_bytes() for name in PLAYER_FILES}
-        self._states: dict[tuple[str, str, str], ScoState] = {}
-        self._lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle
+    handler: type[BaseHTTPRequestHandler]
+    error: type[MicroquestError] = MicroquestError
+    thread_name = "microquest-server"
+    port: int = 0
+    verbose: bool = False
+    _httpd: _HTTPServer | None = None
+    _thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         """http://127.0.0.1:<port>/ once started."""
         if self._httpd is None:
-            raise RuntimeError("the preview server is not started")
+            raise RuntimeError(f"{type(self).__name__} is not started")
         return f"http://127.0.0.1:{self._httpd.server_port}/"
 
-    def start(self) -> PreviewServer:
+    def start(self) -> Self:
         """Listen on 127.0.0.1 and serve from a background thread."""
         if self._httpd is not None:
             return self
         try:
-            httpd = _HTTPServer(("127.0.0.1", self.port), _Handler)
+            httpd = _HTTPServer(("127.0.0.1", self.port), self.handler)
         except OSError as error:
-            raise PreviewError(f"cannot listen on 127.0.0.1:{self.port}: {error.strerror or error}") from None
+            raise self.error(f"cannot listen on 127.0.0.1:{self.port}: {error.strerror or error}") from None
         httpd.preview = self
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name="microquest-preview", daemon=True)
+        self._thread = threading.Thread(target=httpd.serve_forever, name=self.thread_name, daemon=True)
         self._thread.start()
         return self
 
@@ -623,11 +617,44 @@ class PreviewServer:
         finally:
             self.stop()
 
-    def __enter__(self) -> PreviewServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class PreviewServer(LocalServer):
+    """Serve SCORM packages and a player that runs them against scorm-again; see the module docstring.
+
+    >>> with PreviewServer([Path("dist/microquest-scorm12.zip")]) as server:  # doctest: +SKIP
+    ...     print(server.url)
+    """
+
+    handler = _Handler
+    error = PreviewError
+    thread_name = "microquest-preview"
+
+    def __init__(
+        self,
+        packages: list[Path] | tuple[Path, ...],
+        port: int = 0,
+        *,
+        learner_id: str = DEFAULT_LEARNER_ID,
+        learner_name: str = DEFAULT_LEARNER_NAME,
+        fail_commits: bool = False,
+        verbose: bool = False,
+        scorm_again: Path = SCORM_AGAIN,
+    ) -> None:
+        self.packages: dict[str, Package] = load_packages(packages, read_package, PreviewError, "preview")
+        self.port = port
+        self.learner = Learner(learner_id, learner_name)
+        self.fail_commits = fail_commits
+        self.verbose = verbose
+        self._runtime = _runtime_files(Path(scorm_again))
+        self._player = {name: (TEMPLATES / "preview" / name).read_bytes() for name in PLAYER_FILES}
+        self._states: dict[tuple[str, str, str], ScoState] = {}
+        self._lock = threading.Lock()
 
     # -- state
 

@@ -1,467 +1,512 @@
-"""The LMS side of xAPI and cmi5 packages, for `microquest preview --format xapi|cmi5` and the tests.
+"""The LMS side of xAPI and cmi5 packages, in front of a real LRS: for `microquest preview` and the tests.
 
-It does what an LMS in front of an LRS does:
-- serves each package's files under /pkg/<package>/;
-- launches: an xAPI package with Rustici's parameters (endpoint, auth, actor,
-  registration, activity_id), a cmi5 AU by the cmi5 sequence (the LMS's `launched`
-  statement, the `LMS.LaunchData` state, a one-time fetch URL for the token);
-- /xapi/ is the LRS the content talks to: it accepts only tokens it issued for a launch,
-  forwards the Statement API to the real LRS with the LMS's own credentials (which the
-  content never sees) and serves the State API itself, because ralph has none. With
-  `state_api=False` it answers 404 there, as ralph does, to show the page's fallback.
+`LaunchServer` serves tincan.xml (xAPI) and cmi5.xml (cmi5) zip packages on 127.0.0.1,
+straight from memory, and plays the LMS between them and a real LRS (ralph, or any LRS):
+
+- an xAPI launch (`launch_url`) carries Rustici's parameters: endpoint, auth, actor,
+  registration, activity_id (tincan.xml's first activity);
+- a cmi5 launch (`cmi5_launch_url`) follows cmi5 §8 and §10: the LMS records `launched` in
+  the LRS and writes `LMS.LaunchData`, then hands the AU a one-time fetch URL for its token;
+- the content talks to /xapi/, never to the LRS: each launch gets its own token, and /xapi/
+  forwards the Statement API to the LRS with the LMS's credentials, which no launch URL,
+  page or statement ever carries. It serves the State API itself (ralph has none); with
+  `state_api=False` it answers 404 there, as ralph does, so a page's fallback can be tried.
+
+Routes (`<package>` is the zip's file name without `.zip`):
+
+    GET  /                        the packages, with a launch button per course (xAPI) or AU (cmi5)
+    POST /launch/<package>        launch for the server's learner (form field `au` for cmi5): 303 to it
+    GET  /pkg/<package>/<path>    an entry of the zip
+    POST /fetch/<id>              cmi5 §8.2: {"auth-token": …} once, then {"error-code": "1", …} (200);
+                                  any other method 405
+    GET  /xapi/about              {"version": ["1.0.3"]}, without credentials
+    *    /xapi/statements         forwarded to the LRS (method, query, body, status, answer and
+                                  X-Experience-API-* headers); `more` links rewritten to /xapi/
+    *    /xapi/activities/state   the State API (xAPI 1.0.3 Communication §2.3), in memory
+    *    /xapi/agents/profile     GET the documents the LMS set (cmi5LearnerPreferences); writes 403
+    OPTIONS /xapi/…               204 with Allow
+
+Every /xapi/ request but `about` and OPTIONS needs a launch's token (else 401) and an
+`X-Experience-API-Version` of 1.0.x (else 400), as an LRS does. `lrs_down = True` makes the
+statements answer 503, as an LRS that cannot be reached, for the tests of a page's queue.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime
 import html
 import json
 import secrets
+import sys
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partialmethod
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urljoin, urlsplit
 
 import requests
-from lxml import etree
 
 from xapi.iris import CMI5_CATEGORY, CMI5_SESSION_ID, VERBS
+from xapi.lrs import XAPI_VERSION, LrsClient, LrsError
 
-from .errors import MicroquestError
-from .preview import Response, content_type, package_name
+from .preview import LocalServer, Response, _Handler, content_type, load_packages, package_name
+from .xapi_packages import Au, LaunchError, LaunchPackage, read_launch_package
+from .xapi_state import XAPI_VERSION_HEADER, DocumentStore, agent_key, json_response, text_response
 
-XAPI_VERSION = "1.0.3"
-TINCAN = "{http://projecttincan.com/tincan.xsd}"
-CMI5 = "{https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd}"
-CMI5_LAUNCH = "https://w3id.org/xapi/cmi5/context/extensions/"
-MAX_BODY = 5_000_000
-FORWARDED_HEADERS = ("X-Experience-API-Version", "X-Experience-API-Consistent-Through", "Content-Type")
+CMI5_EXTENSIONS = "https://w3id.org/xapi/cmi5/context/extensions/"
+LAUNCH_DATA = "LMS.LaunchData"
+LEARNER_PREFERENCES = "cmi5LearnerPreferences"
+MAX_BODY = 8 * 1024 * 1024
+DEFAULT_LEARNER = {
+    "objectType": "Agent",
+    "name": "Novak, Ana",
+    "account": {"homePage": "http://127.0.0.1/microquest", "name": "learner-1"},
+}
+# The answer headers of the LRS that reach the content.
+FORWARDED_ANSWER_HEADERS = ("X-Experience-API-Consistent-Through", "Last-Modified", "ETag")
 
 
-class LaunchError(MicroquestError):
-    pass
+# ---------------------------------------------------------------- launches
 
 
 @dataclass(frozen=True)
-class Au:
-    id: str
-    url: str
-    move_on: str
+class Launch:
+    """What a launch's token stands for."""
+
+    package: str
+    actor: dict[str, Any]
+    registration: str
+    activity_id: str
+    au_id: str | None = None  # cmi5
+    session: str | None = None  # cmi5
 
 
-@dataclass
-class LaunchPackage:
-    name: str
-    files: dict[str, bytes]
-    kind: str  # "xapi" or "cmi5"
-    course_id: str
-    launch: str  # tincan.xml's course launch (xAPI)
-    aus: dict[str, Au] = field(default_factory=dict)
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def read_launch_package(path: Path) -> LaunchPackage:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            files = {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
-    except (OSError, zipfile.BadZipFile) as error:
-        raise LaunchError(f"{path}: not a readable zip: {error}") from None
-    name = package_name(path)
-    if "tincan.xml" in files:
-        first = etree.fromstring(files["tincan.xml"]).find(f"{TINCAN}activities/{TINCAN}activity")
-        if first is None or first.findtext(f"{TINCAN}launch") is None:
-            raise LaunchError(f"{path}: tincan.xml has no launchable first activity")
-        return LaunchPackage(name, files, "xapi", first.get("id"), first.findtext(f"{TINCAN}launch").strip())
-    if "cmi5.xml" in files:
-        root = etree.fromstring(files["cmi5.xml"])
-        aus = {
-            au.get("id"): Au(au.get("id"), au.findtext(f"{CMI5}url").strip(), au.get("moveOn") or "NotApplicable")
-            for au in root.iter(f"{CMI5}au")
-        }
-        return LaunchPackage(name, files, "cmi5", root.find(f"{CMI5}course").get("id"), "", aus)
-    raise LaunchError(f"{path}: neither tincan.xml nor cmi5.xml at the root of the zip")
+def _with_query(url: str, parameters: dict[str, str]) -> str:
+    # Spaces as %20 and "/" as %2F: every value survives any URL parser (STANDARDS §3.2).
+    query = urlencode(parameters, quote_via=quote, safe="")
+    return url + ("&" if "?" in url else "?") + query
 
 
-def agent_key(agent: dict) -> str:
-    """An agent by its inverse functional identifier, whatever else the JSON carries."""
-    for key in ("mbox", "mbox_sha1sum", "openid"):
-        if key in agent:
-            return f"{key}:{agent[key]}"
-    account = agent.get("account") or {}
-    return f"account:{account.get('homePage')}|{account.get('name')}"
+def _ifi_agent(actor: Any) -> dict[str, Any]:
+    if not isinstance(actor, dict) or agent_key(actor) is None:
+        raise LaunchError(f"the actor must be an xAPI Agent with one identifier (mbox, account …), got {actor!r}")
+    return actor
 
 
-def now_iso() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+class _LaunchHandler(_Handler):
+    """preview's handler (its headers and sending), with every method and the request's headers."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # A launch URL carries a token: log the path only, and only when asked.
+        if self.server.preview.verbose:
+            sys.stderr.write(f"launch: {self.command} {urlsplit(self.path).path}\n")
+
+    def _answer(self, method: str) -> None:
+        body = self._body(method, MAX_BODY)
+        if body is not None:
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            self._send(self.server.preview.respond(method, self.path, headers, body), method)
+
+    do_PUT = partialmethod(_answer, "PUT")
+    do_DELETE = partialmethod(_answer, "DELETE")
+    do_OPTIONS = partialmethod(_answer, "OPTIONS")
 
 
-class LaunchServer:
+def cmi5_activity_id(au_id: str) -> str:
+    """The LMS's activityId for an AU: never the AU's id, the same in every registration (cmi5 §8.1)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'microquest-lms:' + au_id)}"
+
+
+class LaunchServer(LocalServer):
+    """Serve xAPI and cmi5 packages as an LMS in front of a real LRS; see the module docstring.
+
+    >>> with LocalLrs() as lrs, LaunchServer([Path("dist/mq-pr3-cmi5.zip")], lrs.endpoint, lrs.auth) as lms:  # doctest: +SKIP
+    ...     print(lms.cmi5_launch_url("mq-pr3-cmi5", au_id, actor, registration))
+    """
+
+    handler = _LaunchHandler
+    error = LaunchError
+    thread_name = "microquest-launch"
+
     def __init__(
         self,
-        packages: list[Path],
+        packages: list[Path] | tuple[Path, ...],
         lrs_endpoint: str,
         lrs_auth: str,
         port: int = 0,
         *,
         state_api: bool = True,
+        learner: dict[str, Any] | None = None,
+        language: str = "sl",
         verbose: bool = False,
     ) -> None:
-        self.packages = {p.name: p for p in (read_launch_package(Path(path)) for path in packages)}
-        self.lrs_endpoint = lrs_endpoint if lrs_endpoint.endswith("/") else lrs_endpoint + "/"
+        self.packages: dict[str, LaunchPackage] = load_packages(packages, read_launch_package, LaunchError, "launch")
+        try:
+            self.lrs = LrsClient(lrs_endpoint, lrs_auth)
+        except LrsError as error:
+            raise LaunchError(str(error)) from None
         self._lrs_auth = lrs_auth
         self.port = port
         self.state_api = state_api
-        # Set to make the LRS behind /xapi/ look down (503), as when it is unreachable.
+        # Set to make the LRS behind /xapi/ look down, as when it cannot be reached: statements answer 503.
         self.lrs_down = False
+        self.learner = _ifi_agent(learner or DEFAULT_LEARNER)
+        self.language = language
         self.verbose = verbose
-        self._tokens: dict[str, dict] = {}
-        self._fetches: dict[str, dict] = {}
-        self._states: dict[tuple[str, str, str, str], tuple[bytes, str]] = {}
-        self._launches: list[tuple[str, str]] = []
+        self.store = DocumentStore()
+        self._tokens: dict[str, Launch] = {}
+        self._fetches: dict[str, tuple[str, int]] = {}  # fetch id → (auth-token, POSTs so far)
+        self._registrations: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._lrs = requests.Session()
+        self._forwarder = requests.Session()
 
     def __repr__(self) -> str:
-        return f"LaunchServer(packages={sorted(self.packages)}, lrs={self.lrs_endpoint!r})"
-
-    # -- lifecycle
-
-    @property
-    def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the launch server is not started")
-        return f"http://127.0.0.1:{self._httpd.server_port}/"
-
-    def start(self) -> LaunchServer:
-        try:
-            httpd = _HTTPServer(("127.0.0.1", self.port), _Handler)
-        except OSError as error:
-            raise LaunchError(f"cannot listen on 127.0.0.1:{self.port}: {error.strerror or error}") from None
-        httpd.launcher = self
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name="microquest-launch", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> LaunchServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return f"LaunchServer({sorted(self.packages)}, lrs={self.lrs.endpoint!r})"
 
     # -- launching
 
-    def _issue_token(self, **launch: Any) -> str:
-        token = base64.b64encode(f"launch-{uuid.uuid4().hex[:8]}:{secrets.token_urlsafe(18)}".encode()).decode()
+    def _package(self, package: str | Path, kind: str) -> LaunchPackage:
+        name = package_name(Path(package)) if isinstance(package, Path) else package
+        found = self.packages.get(name)
+        if found is None or found.kind != kind:
+            served = ", ".join(f"{p.name} ({p.kind})" for p in self.packages.values())
+            raise LaunchError(f"no {kind} package {name!r} here; served: {served}")
+        return found
+
+    def _issue_token(self, launch: Launch) -> str:
+        """A fresh Basic credential for one launch: what the content sends to /xapi/."""
+        token = base64.b64encode(f"launch-{secrets.token_hex(4)}:{secrets.token_urlsafe(18)}".encode()).decode()
         with self._lock:
             self._tokens[token] = launch
         return token
 
-    def _package(self, name: str, kind: str) -> LaunchPackage:
-        package = self.packages.get(name)
-        if package is None or package.kind != kind:
-            raise LaunchError(f"no {kind} package named {name!r}; served: {sorted(self.packages)}")
-        return package
-
-    def launch_url(self, package_name: str, actor: dict, registration: str | None = None) -> str:
-        """An xAPI launch (Rustici's parameters) of the package's course activity."""
-        package = self._package(package_name, "xapi")
+    def launch_url(self, package: str | Path, actor: dict[str, Any], registration: str | None = None) -> str:
+        """An xAPI (tincan.xml) launch with Rustici's parameters and a token for this launch only."""
+        found = self._package(package, "xapi")
         registration = registration or str(uuid.uuid4())
-        token = self._issue_token(actor=actor, registration=registration, package=package.name)
-        query = urlencode(
-            {
-                "endpoint": self.url + "xapi/",
-                "auth": f"Basic {token}",
-                "actor": json.dumps(actor, ensure_ascii=False),
-                "registration": registration,
-                "activity_id": package.course_id,
-            },
-            quote_via=quote,
-        )
-        with self._lock:
-            self._launches.append((package.name, f"{package.launch}?{query}"))
-        return f"{self.url}pkg/{package.name}/{package.launch}?{query}"
-
-    def cmi5_launch_url(self, package_name: str, au_id: str, actor: dict, registration: str | None = None) -> str:
-        """Launch one AU the cmi5 way (§8, §10): launched statement and LMS.LaunchData first."""
-        package = self._package(package_name, "cmi5")
-        au = package.aus.get(au_id)
-        if au is None:
-            raise LaunchError(f"{package_name}: no AU {au_id!r}")
-        registration = registration or str(uuid.uuid4())
-        # The LMS's own activity id for the AU: stable, and never the AU's id (§8.1).
-        activity_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, package.course_id + '#' + au.id)}"
-        session = str(uuid.uuid4())
-        token = self._issue_token(actor=actor, registration=registration, package=package.name, session=session)
-        fetch_id = secrets.token_urlsafe(12)
-        with self._lock:
-            self._fetches[fetch_id] = {"token": token, "uses": 0}
-        context_template = {
-            "contextActivities": {"grouping": [{"id": au.id}]},
-            "extensions": {CMI5_SESSION_ID: session},
+        launch = Launch(found.name, _ifi_agent(actor), registration, found.activity_id)
+        token = self._issue_token(launch)
+        parameters = {
+            "endpoint": self.url + "xapi/",
+            "auth": f"Basic {token}",  # the whole Authorization value (TinCanJS sends it verbatim)
+            "actor": json.dumps(actor, ensure_ascii=False, separators=(",", ":")),
+            "registration": registration,
+            "activity_id": found.activity_id,
         }
-        launch_path = f"pkg/{package.name}/{au.url}"
-        self._put_lrs_statement(
-            {
-                "id": str(uuid.uuid4()),
-                "actor": actor,
-                "verb": {"id": VERBS["launched"], "display": {"en": "launched"}},
-                "object": {"objectType": "Activity", "id": activity_id},
-                "context": {
-                    "registration": registration,
-                    "contextActivities": {"grouping": [{"id": au.id}], "category": [{"id": CMI5_CATEGORY}]},
-                    "extensions": {
-                        CMI5_SESSION_ID: session,
-                        CMI5_LAUNCH + "launchmode": "Normal",
-                        CMI5_LAUNCH + "launchurl": self.url + launch_path,
-                        CMI5_LAUNCH + "moveon": au.move_on,
-                    },
+        return _with_query(self._entry_url(found, found.launch), parameters)
+
+    def cmi5_launch_url(
+        self, package: str | Path, au_id: str, actor: dict[str, Any], registration: str | None = None
+    ) -> str:
+        """Launch one AU as cmi5 §8 and §10 say: `launched` in the LRS and LMS.LaunchData first."""
+        found = self._package(package, "cmi5")
+        au = found.au(au_id)
+        actor = _ifi_agent(actor)
+        if "account" not in actor:
+            raise LaunchError("cmi5 needs an actor with an account (cmi5 §9.2)")
+        registration = registration or str(uuid.uuid4())
+        launch = Launch(found.name, actor, registration, cmi5_activity_id(au.id), au.id, str(uuid.uuid4()))
+        entry = self._entry_url(found, au.url)
+        self._record_launched(launch, au, entry)
+        self._write_launch_data(launch, au)
+        token = self._issue_token(launch)
+        fetch_id = secrets.token_urlsafe(16)
+        with self._lock:
+            self._fetches[fetch_id] = (token, 0)
+        parameters = {
+            "endpoint": self.url + "xapi/",
+            "fetch": f"{self.url}fetch/{fetch_id}",
+            "actor": json.dumps(actor, ensure_ascii=False, separators=(",", ":")),
+            "registration": registration,
+            "activityId": launch.activity_id,
+        }
+        return _with_query(entry, parameters)
+
+    def _entry_url(self, package: LaunchPackage, href: str) -> str:
+        if urlsplit(href).scheme:
+            return href
+        return f"{self.url}pkg/{quote(package.name)}/{href}"
+
+    def _record_launched(self, launch: Launch, au: Au, launch_url: str) -> None:
+        """The LMS's `launched` statement (cmi5 §9.3.1, §9.6), stored before the AU can start."""
+        extensions: dict[str, Any] = {
+            CMI5_SESSION_ID: launch.session,
+            CMI5_EXTENSIONS + "launchmode": "Normal",
+            CMI5_EXTENSIONS + "launchurl": launch_url,
+            CMI5_EXTENSIONS + "moveon": au.move_on,
+        }
+        if au.launch_parameters is not None:
+            extensions[CMI5_EXTENSIONS + "launchparameters"] = au.launch_parameters
+        if au.mastery_score is not None:
+            extensions[CMI5_EXTENSIONS + "masteryscore"] = au.mastery_score
+        statement = {
+            "id": str(uuid.uuid4()),
+            "actor": launch.actor,
+            "verb": {"id": VERBS["launched"], "display": {"en-US": "launched"}},
+            "object": {"objectType": "Activity", "id": launch.activity_id},
+            "context": {
+                "registration": launch.registration,
+                "contextActivities": {
+                    "grouping": [{"objectType": "Activity", "id": au.id}],
+                    "category": [{"objectType": "Activity", "id": CMI5_CATEGORY}],
                 },
-                "timestamp": now_iso(),
-            }
-        )
-        launch_data = {
-            "contextTemplate": context_template,
+                "extensions": extensions,
+            },
+            "timestamp": _now(),
+        }
+        try:
+            self.lrs.put_statement(statement)
+        except LrsError as error:
+            raise LaunchError(f"the launch of {au.id} was not recorded: {error}") from None
+
+    def _write_launch_data(self, launch: Launch, au: Au) -> None:
+        data: dict[str, Any] = {
+            "contextTemplate": {
+                "contextActivities": {"grouping": [{"objectType": "Activity", "id": au.id}]},
+                "extensions": {CMI5_SESSION_ID: launch.session},
+            },
             "launchMode": "Normal",
             "moveOn": au.move_on,
             "returnURL": self.url,
         }
-        key = (activity_id, agent_key(actor), registration, "LMS.LaunchData")
-        with self._lock:
-            self._states[key] = (json.dumps(launch_data).encode(), "application/json")
-        query = urlencode(
-            {
-                "endpoint": self.url + "xapi/",
-                "fetch": f"{self.url}fetch/{fetch_id}",
-                "actor": json.dumps(actor, ensure_ascii=False),
-                "registration": registration,
-                "activityId": activity_id,
-            },
-            quote_via=quote,
-        )
-        return f"{self.url}{launch_path}?{query}"
-
-    def _put_lrs_statement(self, statement: dict) -> None:
-        answer = self._lrs.put(
-            self.lrs_endpoint + "statements",
-            params={"statementId": statement["id"]},
-            json=statement,
-            headers={"Authorization": self._lrs_auth, "X-Experience-API-Version": XAPI_VERSION},
-            timeout=10,
-        )
-        if answer.status_code not in (200, 204):
-            raise LaunchError(f"the LRS refused the launched statement: {answer.status_code} {answer.text[:200]}")
+        if au.mastery_score is not None:
+            data["masteryScore"] = au.mastery_score
+        if au.launch_parameters is not None:
+            data["launchParameters"] = au.launch_parameters
+        # The AU reads these and must not change them (cmi5 §10, §11): the store refuses its writes.
+        self.store.put_lms_document("state", (launch.activity_id, launch.actor, launch.registration, LAUNCH_DATA), data)
+        if self.store.get_document("profile", (launch.actor, LEARNER_PREFERENCES)) is None:
+            self.store.put_lms_document(
+                "profile", (launch.actor, LEARNER_PREFERENCES), {"languagePreference": self.language}
+            )
 
     # -- for tests
 
     def fetch_uses(self, fetch_id: str) -> int:
+        """How often the fetch URL was POSTed to (KeyError for an id this server never issued)."""
         with self._lock:
-            return self._fetches[fetch_id]["uses"]
+            return self._fetches[fetch_id][1]
 
     def states(self) -> dict[tuple[str, str, str, str], Any]:
-        with self._lock:
-            return {
-                key: json.loads(body) if kind == "application/json" else body
-                for key, (body, kind) in self._states.items()
-            }
+        """Every State document: (activityId, agent, registration, stateId) → its JSON, or bytes."""
+        return self.store.states()
 
     # -- requests
 
-    def respond(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
-        parts = urlsplit(target)
-        path = parts.path
-        if path == "/" and method == "GET":
-            return self._index()
-        if path.startswith("/pkg/") and method in ("GET", "HEAD"):
-            name, _, entry = path[len("/pkg/") :].partition("/")
-            package = self.packages.get(name)
-            if package is None or entry not in package.files:
-                return _text(HTTPStatus.NOT_FOUND, "404 not found")
-            return Response(HTTPStatus.OK, content_type(entry), package.files[entry])
-        if path.startswith("/fetch/"):
-            return self._fetch(method, path[len("/fetch/") :])
-        if path.startswith("/xapi/"):
-            return self._xapi(method, path[len("/xapi/") :], parts.query, headers, body)
-        return _text(HTTPStatus.NOT_FOUND, "404 not found")
+    def respond(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
+        """The response to one request; `headers` with lower-case names."""
+        split = urlsplit(target)
+        parts = split.path.split("/")[1:]
+        head = parts[0] if parts else ""
+        if head == "xapi":
+            return self._xapi(method, "/".join(parts[1:]), split.query, headers, body)
+        if head == "fetch" and len(parts) == 2:
+            return self._fetch(method, parts[1])
+        if method in ("GET", "HEAD"):
+            if split.path == "/":
+                return self._index()
+            if head == "pkg" and len(parts) >= 3:
+                return self._package_file(unquote(parts[1]), unquote("/".join(parts[2:])))
+            return text_response(HTTPStatus.NOT_FOUND, "not found")
+        if method == "POST" and head == "launch" and len(parts) == 2:
+            return self._launch_from_index(unquote(parts[1]), body)
+        return text_response(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", (("Allow", "GET, HEAD"),))
+
+    def _package_file(self, name: str, entry: str) -> Response:
+        package = self.packages.get(name)
+        if package is None or entry not in package.files:
+            return text_response(HTTPStatus.NOT_FOUND, "not found")
+        return Response(HTTPStatus.OK, content_type(entry), package.files[entry])
 
     def _fetch(self, method: str, fetch_id: str) -> Response:
-        # cmi5 §8.2: POST only; the token once; later requests get error-code 1.
+        # cmi5 §8.2: POST only (no GET, so nothing caches the token); the token once; a later
+        # POST is still a valid request: 200 with error-code 1.
         if method != "POST":
-            return _json(
-                {"error-code": "3", "error-text": "the fetch URL takes POST only"}, HTTPStatus.METHOD_NOT_ALLOWED
+            return json_response(
+                {"error-code": "3", "error-text": "The fetch URL accepts POST only."},
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                (("Allow", "POST"),),
             )
         with self._lock:
-            fetch = self._fetches.get(fetch_id)
-            if fetch is None:
-                return _json({"error-code": "2", "error-text": "unknown fetch URL"}, HTTPStatus.BAD_REQUEST)
-            fetch["uses"] += 1
-            if fetch["uses"] > 1:
-                return _json(
-                    {"error-code": "1", "error-text": "the auth token was already fetched"}, HTTPStatus.BAD_REQUEST
-                )
-            return _json({"auth-token": fetch["token"]})
-
-    def _authorised(self, headers: dict[str, str]) -> dict | None:
-        value = headers.get("authorization", "")
-        scheme, _, token = value.partition(" ")
-        with self._lock:
-            return self._tokens.get(token) if scheme == "Basic" else None
+            if fetch_id not in self._fetches:
+                return json_response({"error-code": "2", "error-text": "Unknown fetch URL."}, HTTPStatus.NOT_FOUND)
+            token, uses = self._fetches[fetch_id]
+            self._fetches[fetch_id] = (token, uses + 1)
+        if uses:
+            return json_response(
+                {"error-code": "1", "error-text": "The authorization token has already been returned."}
+            )
+        return json_response({"auth-token": token})
 
     def _xapi(self, method: str, resource: str, query: str, headers: dict[str, str], body: bytes) -> Response:
+        version = (XAPI_VERSION_HEADER,)
         if method == "OPTIONS":
-            return Response(HTTPStatus.NO_CONTENT, "text/plain", b"", (("Allow", "GET, PUT, POST, DELETE, OPTIONS"),))
-        if resource == "about":
-            return _json({"version": [XAPI_VERSION]})
-        if self._authorised(headers) is None:
-            return _text(HTTPStatus.UNAUTHORIZED, "401 this launch's credentials are required")
-        if resource == "statements":
-            if self.lrs_down:
-                return _text(HTTPStatus.SERVICE_UNAVAILABLE, "503 the LRS is down")
-            return self._forward(method, query, headers, body)
-        if resource == "activities/state":
-            return self._state(method, parse_qs(query), headers, body) if self.state_api else _text(404, "404")
-        return _text(HTTPStatus.NOT_FOUND, "404 not found")
-
-    def _forward(self, method: str, query: str, headers: dict[str, str], body: bytes) -> Response:
-        outgoing = {"Authorization": self._lrs_auth}
-        for name in ("X-Experience-API-Version", "Content-Type"):
-            if name.lower() in headers:
-                outgoing[name] = headers[name.lower()]
-        try:
-            answer = self._lrs.request(
-                method,
-                self.lrs_endpoint + "statements" + (f"?{query}" if query else ""),
-                data=body,
-                headers=outgoing,
-                timeout=15,
+            return Response(
+                HTTPStatus.NO_CONTENT, "text/plain", b"", (("Allow", "GET, HEAD, PUT, POST, DELETE"), *version)
             )
-        except requests.RequestException:
-            return _text(HTTPStatus.BAD_GATEWAY, "502 the LRS is not reachable")
-        kept = tuple((n, answer.headers[n]) for n in FORWARDED_HEADERS[:2] if n in answer.headers)
-        return Response(
-            answer.status_code, answer.headers.get("Content-Type", "application/json"), answer.content, kept
-        )
+        if resource == "about" and method in ("GET", "HEAD"):
+            return json_response({"version": [XAPI_VERSION]}, headers=version)
+        problem = self._refusal(headers)
+        if problem is not None:
+            return problem
+        if resource == "statements" and self.lrs_down:
+            return json_response({"error": "the LRS is down"}, HTTPStatus.SERVICE_UNAVAILABLE, version)
+        if resource == "statements":
+            return self._forward_statements(method, query, headers, body)
+        if resource == "activities/state" and self.state_api:
+            return self.store.respond_state(method, parse_qs(query, keep_blank_values=True), headers, body)
+        if resource == "agents/profile" and self.state_api:
+            return self.store.respond_agent_profile(method, parse_qs(query, keep_blank_values=True))
+        # As ralph answers for every resource it lacks.
+        return json_response({"detail": "Not Found"}, HTTPStatus.NOT_FOUND, version)
 
-    def _state(self, method: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes) -> Response:
-        """The State API (xAPI 1.0.3 §2.3) for one document, or all of an agent's on an activity."""
-        try:
-            activity = query["activityId"][0]
-            agent = agent_key(json.loads(query["agent"][0]))
-        except (KeyError, ValueError, IndexError):
-            return _text(HTTPStatus.BAD_REQUEST, "400 activityId and agent are required")
-        registration = query.get("registration", [""])[0]
-        state_id = query.get("stateId", [None])[0]
-        key = (activity, agent, registration, state_id or "")
-        kind = headers.get("content-type", "application/octet-stream").split(";")[0]
+    def _refusal(self, headers: dict[str, str]) -> Response | None:
+        """401 without a launch's token; 400 without an xAPI 1.0.x version header (Communication §3.3)."""
+        scheme, _, token = headers.get("authorization", "").partition(" ")
         with self._lock:
-            if method == "GET" and state_id:
-                if key not in self._states:
-                    return _text(HTTPStatus.NOT_FOUND, "404 no such state")
-                stored, stored_kind = self._states[key]
-                return Response(HTTPStatus.OK, stored_kind, stored)
-            if method == "GET":
-                ids = sorted(k[3] for k in self._states if k[:3] == key[:3])
-                return _json(ids)
-            if not state_id and method != "DELETE":
-                return _text(HTTPStatus.BAD_REQUEST, "400 stateId is required")
-            if method == "PUT":
-                self._states[key] = (body, kind)
-            elif method == "POST":
-                merged = self._merge(key, body, kind)
-                if merged is not None:
-                    return merged
-            elif method == "DELETE":
-                for other in [k for k in self._states if k[:3] == key[:3] and (not state_id or k == key)]:
-                    del self._states[other]
-            else:
-                return _text(HTTPStatus.METHOD_NOT_ALLOWED, "405")
-        return Response(HTTPStatus.NO_CONTENT, "text/plain", b"")
-
-    def _merge(self, key: tuple, body: bytes, kind: str) -> Response | None:
-        """POST of JSON onto a JSON document merges top-level keys (§2.3); anything else replaces."""
-        if key in self._states:
-            stored, stored_kind = self._states[key]
-            if kind == stored_kind == "application/json":
-                try:
-                    old, new = json.loads(stored), json.loads(body)
-                except ValueError:
-                    return _text(HTTPStatus.BAD_REQUEST, "400 not JSON")
-                if not isinstance(old, dict) or not isinstance(new, dict):
-                    return _text(HTTPStatus.BAD_REQUEST, "400 only JSON objects merge")
-                self._states[key] = (json.dumps({**old, **new}).encode(), kind)
-                return None
-            return _text(HTTPStatus.BAD_REQUEST, "400 only JSON documents merge")
-        self._states[key] = (body, kind)
+            known = scheme.lower() == "basic" and token.strip() in self._tokens
+        version = (XAPI_VERSION_HEADER,)
+        # No WWW-Authenticate: a browser would open a login dialog over the course.
+        if not known:
+            return json_response({"error": "this needs the token of a launch"}, HTTPStatus.UNAUTHORIZED, version)
+        asked = headers.get("x-experience-api-version", "").strip()
+        if asked != "1.0" and not asked.startswith("1.0."):
+            return json_response(
+                {"error": f"X-Experience-API-Version must be 1.0.x, got {asked or 'none'}"},
+                HTTPStatus.BAD_REQUEST,
+                version,
+            )
         return None
 
-    def _index(self) -> Response:
-        with self._lock:
-            launches = list(self._launches)
-        rows = "".join(
-            f'<li><a href="/pkg/{html.escape(name)}/{html.escape(href)}">{html.escape(name)}</a></li>'
-            for name, href in launches
+    def _forward_statements(self, method: str, query: str, headers: dict[str, str], body: bytes) -> Response:
+        """The request, as the content sent it, to the LRS with the LMS's credentials; its answer back."""
+        if method not in ("GET", "HEAD", "PUT", "POST"):
+            return text_response(
+                HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", (("Allow", "GET, HEAD, PUT, POST"),)
+            )
+        outgoing = {"Authorization": self._lrs_auth, "X-Experience-API-Version": headers["x-experience-api-version"]}
+        if "content-type" in headers:
+            outgoing["Content-Type"] = headers["content-type"]
+        url = self.lrs.endpoint + "statements" + (f"?{query}" if query else "")
+        try:
+            answer = self._forwarder.request(method, url, data=body or None, headers=outgoing, timeout=30)
+        except requests.RequestException as error:
+            return json_response(
+                {"error": f"the LRS is not reachable ({type(error).__name__})"}, HTTPStatus.BAD_GATEWAY
+            )
+        kept = [(name, answer.headers[name]) for name in FORWARDED_ANSWER_HEADERS if name in answer.headers]
+        kept.append(("X-Experience-API-Version", answer.headers.get("X-Experience-API-Version", XAPI_VERSION)))
+        content = self._local_more(answer.content) if method == "GET" and answer.status_code == 200 else answer.content
+        return Response(
+            answer.status_code, answer.headers.get("Content-Type", "application/json"), content, tuple(kept)
         )
+
+    def _local_more(self, content: bytes) -> bytes:
+        """`more` points into the LRS (a path from its origin): make it point into /xapi/."""
+        try:
+            result = json.loads(content)
+        except ValueError:
+            return content
+        more = result.get("more") if isinstance(result, dict) else None
+        if not more:
+            return content
+        lrs_path = urlsplit(urljoin(self.lrs.origin, more))
+        prefix = urlsplit(self.lrs.endpoint).path
+        if not lrs_path.path.startswith(prefix):
+            return content
+        result["more"] = "/xapi/" + lrs_path.path[len(prefix) :] + (f"?{lrs_path.query}" if lrs_path.query else "")
+        return json.dumps(result, ensure_ascii=False).encode("utf-8")
+
+    # -- the index
+
+    def _registration(self, package: str) -> str:
+        with self._lock:
+            return self._registrations.setdefault(package, str(uuid.uuid4()))
+
+    def _launch_from_index(self, name: str, body: bytes) -> Response:
+        package = self.packages.get(name)
+        if package is None:
+            return text_response(HTTPStatus.NOT_FOUND, "not found")
+        form = {key: values[-1] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
+        try:
+            if package.kind == "xapi":
+                target = self.launch_url(name, self.learner, self._registration(name))
+            else:
+                target = self.cmi5_launch_url(name, form.get("au", ""), self.learner, self._registration(name))
+        except LaunchError as error:
+            return text_response(HTTPStatus.BAD_REQUEST, str(error))
+        return Response(HTTPStatus.SEE_OTHER, "text/plain; charset=utf-8", b"", (("Location", target),))
+
+    def _index(self) -> Response:
+        sections = []
+        for package in self.packages.values():
+            action = f"/launch/{quote(package.name)}"
+            if package.kind == "xapi":
+                buttons = [_launch_form(action, None, package.title)]
+            else:
+                buttons = [_launch_form(action, au.id, au.title) for au in package.aus]
+            sections.append(
+                f"<section><h2>{html.escape(package.title)}</h2>"
+                f"<p>{html.escape(package.name)}.zip ({'xAPI, tincan.xml' if package.kind == 'xapi' else 'cmi5'})</p>"
+                f"<ul>{''.join(buttons)}</ul></section>"
+            )
+        learner = self.learner.get("name") or json.dumps(self.learner)
         page = (
-            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>microquest launches</title></head>'
-            f"<body><h1>Launches</h1><ul>{rows}</ul></body></html>"
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>microquest: xAPI and cmi5 launches</title></head><body><main>"
+            "<h1>xAPI and cmi5 launches</h1>"
+            f"<p>Learner: {html.escape(learner)}. Statements go to the LRS at {html.escape(self.lrs.endpoint)}; "
+            f"the State API is {'served here' if self.state_api else 'switched off (as in ralph)'}.</p>"
+            f"{''.join(sections)}</main></body></html>\n"
         )
         return Response(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"))
 
 
-def _json(data: Any, status: int = HTTPStatus.OK) -> Response:
-    return Response(status, "application/json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+def _launch_form(action: str, au_id: str | None, title: str) -> str:
+    hidden = f'<input type="hidden" name="au" value="{html.escape(au_id)}">' if au_id else ""
+    return (
+        f'<li><form method="post" action="{html.escape(action)}">{hidden}'
+        f"<button>Launch {html.escape(title)}</button></form></li>"
+    )
 
 
-def _text(status: int, text: str) -> Response:
-    return Response(status, "text/plain; charset=utf-8", (text + "\n").encode("utf-8"))
+def serve_launches(
+    packages: list[Path],
+    lrs: Any | None = None,
+    port: int = 8000,
+    *,
+    state_api: bool = True,
+    learner: dict[str, Any] | None = None,
+    announce: Any = print,
+) -> None:
+    """Serve the packages until Ctrl+C (KeyboardInterrupt, after stopping), for `microquest preview`.
 
+    `lrs` is anything with `.endpoint` and `.auth` (a started LocalLrs, an LrsClient's
+    settings); None starts a local ralph (xapi.local_lrs) for as long as this runs.
+    `announce` gets each line to tell the user (click.echo, print).
+    """
+    from xapi.local_lrs import LocalLrs
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    launcher: LaunchServer
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # Launch URLs carry tokens: nothing is logged unless asked, and then without the query.
-        if self.server.launcher.verbose:
-            print(f"launch: {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}")
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._send(_text(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "413"))
-            return
-        body = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        self._send(self.server.launcher.respond(self.command, self.path, headers, body))
-
-    def _send(self, response: Response) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    do_GET = do_PUT = do_POST = do_DELETE = do_OPTIONS = do_HEAD = _answer
+    local = LocalLrs() if lrs is None else None
+    try:
+        if local is not None:
+            try:
+                lrs = local.start()
+            except LrsError as error:
+                raise LaunchError(str(error)) from None
+            announce(f"LRS: ralph at {local.endpoint} (local, throwaway credentials)")
+        server = LaunchServer(packages, lrs.endpoint, lrs.auth, port, state_api=state_api, learner=learner).start()
+        announce(f"serving {len(server.packages)} package(s) at {server.url} (Ctrl+C stops)")
+        server.serve_forever()
+    finally:
+        if local is not None:
+            local.stop()

@@ -1,8 +1,24 @@
-"""A small client for an LRS's Statement API (xAPI 1.0.3), on `requests`.
+"""A client for an LRS's Statement API (xAPI 1.0.3), on `requests`.
 
-Credentials come from the caller or the environment (MICROQUEST_LRS_ENDPOINT,
-MICROQUEST_LRS_AUTH), never from a file in the repository, and never appear in a
-message, a log line or a repr.
+    client = LrsClient("https://lrs.example.si/xapi/", "Basic …")
+    client.put_statement(statement)            # "stored" or "already-there"
+    for statement in client.statements(registration=registration):
+        ...
+
+Every request sends `X-Experience-API-Version: 1.0.3`. `statements()` follows `more`
+until the LRS has no more; `more` is a path from the LRS's origin, not from the endpoint
+(xAPI 1.0.3 Data §2.5), so it is resolved against the origin.
+
+Every failure is one LrsError with a message for a person ("LRS at … refused the
+credentials (401)"). Credentials come from the caller or from MICROQUEST_LRS_ENDPOINT and
+MICROQUEST_LRS_AUTH (`client_from_environment`), never from a file in the repository, and
+never appear in a message or a repr.
+
+Made for conformant LRSs and harmless with ralph's deviations (xapi/local_lrs.py): a 409
+for a statement id the LRS already holds counts as delivered (ralph answers 409 to an
+identical re-send without a timestamp); `ascending` is sent only when it is true (ralph
+reverses a page for any value, "false" included); a statement list where one statement
+was asked for is an error, not a result.
 """
 
 from __future__ import annotations
@@ -10,6 +26,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -24,114 +42,164 @@ class LrsError(Exception):
 
 
 class LrsClient:
-    def __init__(self, endpoint: str, auth: str | None, timeout: float = 10.0) -> None:
-        self.endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
-        parts = urlsplit(self.endpoint)
+    """The Statement API of one LRS, with one set of credentials (see the module docstring)."""
+
+    def __init__(self, endpoint: str, auth: str | None, timeout: float = 10) -> None:
+        parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise LrsError(f"LRS endpoint {endpoint!r}: expected an http(s) URL such as https://lrs.example/xapi/")
+            raise LrsError(f"LRS endpoint {endpoint!r} is not an http(s) address such as https://lrs.example.si/xapi/")
+        # Resources are relative to the endpoint (`statements`, `about`): it ends in "/".
+        self.endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.timeout = timeout
+        self._auth = auth or ""
         self._session = requests.Session()
         self._session.headers["X-Experience-API-Version"] = XAPI_VERSION
-        if auth:
-            self._session.headers["Authorization"] = auth
+        if self._auth:
+            self._session.headers["Authorization"] = self._auth
 
     def __repr__(self) -> str:
-        return f"LrsClient(endpoint={self.endpoint!r})"
+        return f"LrsClient({self.endpoint!r})"
 
-    def _request(self, method: str, url: str, **kwargs) -> requests.Response:
-        try:
-            response = self._session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.Timeout:
-            raise LrsError(f"LRS at {self.endpoint} did not answer within {self.timeout:g} s") from None
-        except requests.ConnectionError:
-            raise LrsError(f"LRS at {self.endpoint} is not reachable: connection refused or no route") from None
-        if response.status_code in (401, 403):
-            raise LrsError(f"LRS at {self.endpoint} refused the credentials ({response.status_code})")
-        return response
+    # -- the Statement API
 
-    def _fail(self, response: requests.Response) -> LrsError:
-        return LrsError(f"LRS at {self.endpoint} answered {response.status_code}: {response.text[:200]}")
+    def about(self) -> dict[str, Any]:
+        """GET about: {"version": [...], ...} (ralph has none: LrsError, 404)."""
+        return self._json(self._request("GET", self.endpoint + "about", expect=(200,)))
 
-    def about(self) -> dict:
-        response = self._request("GET", self.endpoint + "about")
-        if response.status_code != 200:
-            raise self._fail(response)
-        return response.json()
+    def put_statement(self, statement: dict[str, Any]) -> str:
+        """PUT one statement under its id: "stored" (204), or "already-there" (409: the LRS holds that id).
 
-    def put_statement(self, statement: dict) -> str:
-        """Store one statement under its own id: "stored", or "already-there" for a 409
-        (the LRS holds that id: ralph answers 409 to an identical re-send too)."""
+        A 409 counts as delivered: the id is taken, and resending the same statement
+        cannot change that (some LRSs answer an identical re-send with 409).
+        """
+        if not isinstance(statement.get("id"), str):
+            raise ValueError("put_statement needs a statement with its id set")
         response = self._request(
-            "PUT", self.endpoint + "statements", params={"statementId": statement["id"]}, json=statement
+            "PUT",
+            self.endpoint + "statements",
+            expect=(200, 204, 409),
+            params={"statementId": statement["id"]},
+            json=statement,
         )
-        if response.status_code in (200, 204):
-            return "stored"
-        if response.status_code == 409:
-            return "already-there"
-        raise self._fail(response)
+        return "already-there" if response.status_code == 409 else "stored"
 
-    def post_statements(self, statements: list[dict]) -> list[str]:
-        response = self._request("POST", self.endpoint + "statements", json=statements)
-        if response.status_code != 200:
-            raise self._fail(response)
-        return response.json()
+    def post_statements(self, statements: list[dict[str, Any]]) -> list[str]:
+        """POST a batch: the ids the LRS stored (a 204 means it held them all already: [])."""
+        response = self._request("POST", self.endpoint + "statements", expect=(200, 204), json=statements)
+        if response.status_code == 204:
+            return []
+        ids = self._json(response)
+        if not isinstance(ids, list):
+            raise LrsError(f"LRS at {self.endpoint} answered a POST of statements without the list of their ids")
+        return ids
 
     def statements(
         self,
-        *,
-        since: str | None = None,
-        until: str | None = None,
-        agent: dict | None = None,
+        since: str | datetime | None = None,
+        until: str | datetime | None = None,
+        agent: dict[str, Any] | None = None,
         verb: str | None = None,
         activity: str | None = None,
         registration: str | None = None,
         related_activities: bool = False,
         ascending: bool = True,
         limit: int | None = None,
-    ) -> Iterator[dict]:
-        """Every matching statement, following `more` until the LRS has no more."""
-        params: dict[str, str] = {"ascending": "true" if ascending else "false"}
-        for key, value in (
-            ("since", since),
-            ("until", until),
-            ("verb", verb),
-            ("activity", activity),
-            ("registration", registration),
-            ("limit", None if limit is None else str(limit)),
-        ):
+    ) -> Iterator[dict[str, Any]]:
+        """Every statement that matches, page after page (`limit` is the page size)."""
+        query: dict[str, str] = {}
+        for name, value in (("since", since), ("until", until)):
             if value is not None:
-                params[key] = value
+                query[name] = value.isoformat() if isinstance(value, datetime) else value
         if agent is not None:
-            params["agent"] = json.dumps(agent, separators=(",", ":"))
+            query["agent"] = json.dumps(agent, ensure_ascii=False, separators=(",", ":"))
+        for name, value in (("verb", verb), ("activity", activity), ("registration", registration)):
+            if value is not None:
+                query[name] = value
         if related_activities:
-            params["related_activities"] = "true"
-        url, query = self.endpoint + "statements", params
+            query["related_activities"] = "true"
+        if ascending:
+            query["ascending"] = "true"
+        if limit is not None:
+            query["limit"] = str(limit)
+        url: str | None = self.endpoint + "statements"
+        params: dict[str, str] | None = query
+        followed: set[str] = set()
         while url:
-            response = self._request("GET", url, params=query)
-            if response.status_code != 200:
-                raise self._fail(response)
-            try:
-                page = response.json()
-                batch = page["statements"]
-            except (ValueError, KeyError, TypeError):
-                raise LrsError(f"LRS at {self.endpoint} answered a statement query without a statement list") from None
-            yield from batch
+            page = self._json(self._request("GET", url, expect=(200,), params=params))
+            if not isinstance(page, dict) or not isinstance(page.get("statements"), list):
+                raise LrsError(f"LRS at {self.endpoint} answered a statement query without a statement list")
+            yield from page["statements"]
             more = page.get("more") or ""
-            # `more` is a path relative to the LRS's origin, not to the endpoint (xAPI 1.0.3 §2.5).
-            url, query = (urljoin(self.origin, more), None) if more else ("", None)
+            if more in followed:
+                raise LrsError(f"LRS at {self.endpoint} sent the same `more` link twice: {more[:200]}")
+            followed.add(more)
+            url, params = (urljoin(self.origin, more), None) if more else (None, None)
 
-    def voided_statement(self, statement_id: str) -> dict | None:
-        response = self._request("GET", self.endpoint + "statements", params={"voidedStatementId": statement_id})
+    def voided_statement(self, statement_id: str) -> dict[str, Any] | None:
+        """The voided statement with this id, or None if the LRS has no voided statement with it."""
+        response = self._request(
+            "GET", self.endpoint + "statements", expect=(200, 404), params={"voidedStatementId": statement_id}
+        )
         if response.status_code == 404:
             return None
-        if response.status_code != 200:
-            raise self._fail(response)
-        return response.json()
+        statement = self._json(response)
+        if isinstance(statement, dict) and "statements" in statement:
+            # ralph ignores voidedStatementId and lists every statement.
+            raise LrsError(f"LRS at {self.endpoint} does not support voidedStatementId: it answered a statement list")
+        return statement
+
+    # -- HTTP
+
+    def _request(self, method: str, url: str, *, expect: tuple[int, ...], **arguments: Any) -> requests.Response:
+        try:
+            response = self._session.request(method, url, timeout=self.timeout, **arguments)
+        except requests.Timeout:
+            raise LrsError(f"LRS at {self.endpoint} did not answer within {self.timeout:g} s") from None
+        except requests.ConnectionError as error:
+            raise LrsError(f"LRS at {self.endpoint} is not reachable: {_connection_problem(error)}") from None
+        except requests.RequestException as error:
+            raise LrsError(f"LRS at {self.endpoint}: {self._redact(type(error).__name__)}") from None
+        if response.status_code == 401:
+            raise LrsError(f"LRS at {self.endpoint} refused the credentials (401)")
+        if response.status_code == 403:
+            raise LrsError(f"LRS at {self.endpoint} does not allow this with these credentials (403)")
+        if response.status_code not in expect:
+            text = " ".join(response.text.split())[:200]
+            raise LrsError(f"LRS at {self.endpoint} answered {response.status_code}: {self._redact(text)}")
+        return response
+
+    def _json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise LrsError(f"LRS at {self.endpoint} answered {response.status_code} with no JSON") from None
+
+    def _redact(self, text: str) -> str:
+        """The text without the credentials, should an LRS echo them."""
+        if self._auth:
+            for secret in {self._auth, self._auth.partition(" ")[2]} - {""}:
+                text = text.replace(secret, "***")
+        return text
 
 
-def client_from_environment(timeout: float = 10.0) -> LrsClient:
-    endpoint = os.environ.get(ENDPOINT_VARIABLE)
+def _connection_problem(error: requests.ConnectionError) -> str:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        cause = cause.__cause__ or cause.__context__
+    text = str(error)
+    if "Name or service not known" in text or "NameResolutionError" in text or "nodename nor servname" in text:
+        return "the host name does not resolve"
+    if "refused" in text.lower():
+        return "connection refused"
+    return "no connection"
+
+
+def client_from_environment(timeout: float = 10) -> LrsClient:
+    """A client for MICROQUEST_LRS_ENDPOINT with the Authorization value in MICROQUEST_LRS_AUTH."""
+    endpoint = os.environ.get(ENDPOINT_VARIABLE, "").strip()
     if not endpoint:
-        raise LrsError(f"no LRS given: set {ENDPOINT_VARIABLE} (and {AUTH_VARIABLE}) or pass --endpoint/--auth")
-    return LrsClient(endpoint, os.environ.get(AUTH_VARIABLE), timeout)
+        raise LrsError(f"no LRS given: set {ENDPOINT_VARIABLE} and {AUTH_VARIABLE} (the whole Authorization value)")
+    return LrsClient(endpoint, os.environ.get(AUTH_VARIABLE) or None, timeout)

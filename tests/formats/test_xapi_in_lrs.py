@@ -135,6 +135,12 @@ def test_working_through_the_xapi_course_leaves_exactly_the_expected_statements(
         open_page(page, activity_url(lms, launch, activity.id))
         typed[activity.id] = work_through(page, activity)
         drained(page)
+    # The course's completed is made once the course progress (a State document) is read back.
+    page.wait_for_function(
+        "reg => (JSON.parse(localStorage.getItem('microquest:xapi-progress:' + reg)) || {}).courseCompleted",
+        arg=registration,
+    )
+    drained(page)
     statements = statements_of(reader, registration)
 
     completed = [s for s in statements if s["verb"]["id"] == VERBS["completed"]]
