@@ -124,23 +124,48 @@ def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], spl
 @click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--learner-id", default="learner-1", show_default=True, help="The learner the LMS reports.")
 @click.option("--learner-name", default="Novak, Ana", show_default=True, help="The learner's name, 'Last, First'.")
-@click.option("--fail-commits", is_flag=True, help="Refuse every commit, to see how a package copes.")
+@click.option("--fail-commits", is_flag=True, help="Refuse every commit, to see how a package copes (SCORM).")
+@click.option(
+    "--format",
+    "package_format",
+    type=click.Choice(["scorm", "xapi", "cmi5"]),
+    default="scorm",
+    show_default=True,
+    help="Which packages to play: SCORM in scorm-again, or xAPI/cmi5 launched against an LRS.",
+)
+@click.option("--endpoint", help="xAPI/cmi5: the LRS to send to (default: a local ralph started for the preview).")
+@click.option("--auth", help="xAPI/cmi5: that LRS's Authorization value (or MICROQUEST_LRS_AUTH).")
 def preview(
-    packages: tuple[Path, ...], dist_dir: Path, port: int, learner_id: str, learner_name: str, fail_commits: bool
+    packages: tuple[Path, ...],
+    dist_dir: Path,
+    port: int,
+    learner_id: str,
+    learner_name: str,
+    fail_commits: bool,
+    package_format: str,
+    endpoint: str | None,
+    auth: str | None,
 ) -> None:
-    """Play SCORM packages in a local LMS (scorm-again) on 127.0.0.1.
+    """Play the built packages in a local LMS on 127.0.0.1.
 
-    Open the printed address, launch a SCO, watch the LMS data model change,
-    reload or relaunch to check that it resumes. Stop with Ctrl+C. Needs
-    `npm ci` (scorm-again) in the project folder.
+    SCORM: launch a SCO in scorm-again, watch the LMS data model change, reload or
+    relaunch to check that it resumes (needs `npm ci`). xAPI and cmi5: launch the
+    course or an AU the way an LMS does (Rustici launch; cmi5 fetch URL and
+    LMS.LaunchData) against a real LRS, and watch the statements arrive. Stop with Ctrl+C.
 
     Example:
 
-        microquest build --format all && microquest preview --port 8000
+        microquest build --format all && microquest preview --format cmi5 --port 8000
     """
-    chosen = list(packages) or sorted(p for p in Path(dist_dir).glob("*.zip") if "scorm" in p.name)
+    chosen = list(packages) or sorted(p for p in Path(dist_dir).glob("*.zip") if package_format in p.name)
     if not chosen:
-        _report(MicroquestError(f"no SCORM package in {dist_dir}: run `microquest build` first"), "nothing served")
+        _report(
+            MicroquestError(f"no {package_format} package in {dist_dir}: run `microquest build` first"),
+            "nothing served",
+        )
+    if package_format != "scorm":
+        _preview_launches(chosen, port, learner_id, learner_name, endpoint, auth)
+        return
     try:
         server = PreviewServer(
             chosen, port, learner_id=learner_id, learner_name=learner_name, fail_commits=fail_commits
@@ -152,6 +177,31 @@ def preview(
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+def _preview_launches(
+    packages: list[Path], port: int, learner_id: str, learner_name: str, endpoint: str | None, auth: str | None
+) -> None:
+    import os
+
+    from .xapi_launch import serve_launches
+
+    learner = {
+        "objectType": "Agent",
+        "name": learner_name,
+        "account": {"homePage": "http://127.0.0.1/", "name": learner_id},
+    }
+    lrs = None
+    if endpoint:
+        from types import SimpleNamespace
+
+        lrs = SimpleNamespace(endpoint=endpoint, auth=auth or os.environ.get("MICROQUEST_LRS_AUTH", ""))
+    try:
+        serve_launches(packages, lrs, port, learner=learner, announce=click.echo)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    except MicroquestError as error:
+        _report(error, "nothing served")
 
 
 @main.command(name="lrs")

@@ -108,3 +108,10 @@ def test_preview_of_a_file_that_is_not_a_package_is_a_clear_error(tmp_path):
     result = run("preview", str(tmp_path / "x-scorm12.zip"), "--port", "0")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and "Traceback" not in result.output
+
+
+def test_preview_of_xapi_packages_without_any_built_says_to_build_first(tmp_path):
+    result = CliRunner().invoke(main, ["preview", "--format", "xapi", "--dist", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no xAPI package in" in result.output and "microquest build" in result.output
+    assert "Traceback" not in result.output
