@@ -159,10 +159,8 @@ def preview(
     """
     chosen = list(packages) or sorted(p for p in Path(dist_dir).glob("*.zip") if package_format in p.name)
     if not chosen:
-        _report(
-            MicroquestError(f"no {package_format} package in {dist_dir}: run `microquest build` first"),
-            "nothing served",
-        )
+        kind = {"scorm": "SCORM", "xapi": "xAPI", "cmi5": "cmi5"}[package_format]
+        _report(MicroquestError(f"no {kind} package in {dist_dir}: run `microquest build` first"), "nothing served")
     if package_format != "scorm":
         _preview_launches(chosen, port, learner_id, learner_name, endpoint, auth)
         return
