@@ -37,6 +37,7 @@ class LrsOptions:
     endpoint: str | None = None  # None: MICROQUEST_LRS_ENDPOINT / MICROQUEST_LRS_AUTH
     auth: str | None = None
     full: bool = False  # read everything, not from the last position
+    timeout: float = 10  # seconds to wait for each answer of the LRS
 
 
 def course_credential(content_dir: Path) -> tuple[Course, Credential]:
@@ -107,9 +108,9 @@ def read_lrs_source(options: LrsOptions, ledger: Path) -> Batch:
 
     try:
         if options.endpoint:
-            client = LrsClient(options.endpoint, options.auth or "")
+            client = LrsClient(options.endpoint, options.auth or "", options.timeout)
         else:
-            client = client_from_environment()
+            client = client_from_environment(options.timeout)
         since = None if options.full else read_position(ledger, lrs_source_key(client.endpoint))
         return read_lrs(client, since)
     except LrsError as error:

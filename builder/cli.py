@@ -270,6 +270,13 @@ LEDGER_OPTION = click.option(
 @click.option("--auth", help="The LRS Authorization value; MICROQUEST_LRS_AUTH keeps it out of the process list.")
 @click.option("--lrs-full", is_flag=True, help="Read every statement of the LRS, not only those since the last run.")
 @click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each answer of the LRS.",
+)
+@click.option(
     "--moodle-report",
     "moodle_reports",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -304,6 +311,7 @@ def award_command(
     endpoint: str | None,
     auth: str | None,
     lrs_full: bool,
+    timeout: float,
     moodle_reports: tuple[Path, ...],
     moodle_site: str | None,
     people: Path | None,
@@ -327,7 +335,7 @@ def award_command(
     """
     from .award import AwardError, LrsOptions, award_from_content
 
-    lrs = LrsOptions(endpoint, auth, lrs_full) if use_lrs or endpoint or lrs_full else None
+    lrs = LrsOptions(endpoint, auth, lrs_full, timeout) if use_lrs or endpoint or lrs_full else None
     try:
         run = award_from_content(
             content_dir,
