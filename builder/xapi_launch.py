@@ -40,6 +40,7 @@ import secrets
 import sys
 import threading
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partialmethod
@@ -167,6 +168,7 @@ class LaunchServer(LocalServer):
         self._registrations: dict[str, str] = {}
         self._lock = threading.Lock()
         self._forwarder = requests.Session()
+        self._write_turn = threading.Lock()
 
     def __repr__(self) -> str:
         return f"LaunchServer({sorted(self.packages)}, lrs={self.lrs.endpoint!r})"
@@ -396,8 +398,13 @@ class LaunchServer(LocalServer):
         if "content-type" in headers:
             outgoing["Content-Type"] = headers["content-type"]
         url = self.lrs.endpoint + "statements" + (f"?{query}" if query else "")
+        # ralph checks "is this id stored?" and appends in two steps: two writes of the same
+        # statement at once (a page's last keepalive send and the next page's retry) could both
+        # pass the check. Writes go to it one at a time; reads need no turn.
+        turn = self._write_turn if method in ("PUT", "POST") else nullcontext()
         try:
-            answer = self._forwarder.request(method, url, data=body or None, headers=outgoing, timeout=30)
+            with turn:
+                answer = self._forwarder.request(method, url, data=body or None, headers=outgoing, timeout=30)
         except requests.RequestException as error:
             return json_response(
                 {"error": f"the LRS is not reachable ({type(error).__name__})"}, HTTPStatus.BAD_GATEWAY

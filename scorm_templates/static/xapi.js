@@ -71,6 +71,14 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
+  // cmi5 orders a session's statements by timestamp (§9.7): two made in the same
+  // millisecond (a canvas submitted and its activity completed) must not tie.
+  var lastStamp = 0;
+  function nextTimestamp() {
+    lastStamp = Math.max(Date.now(), lastStamp + 1);
+    return new Date(lastStamp).toISOString();
+  }
+
   function isoDuration(ms) {
     return "PT" + (Math.round(ms / 10) / 100) + "S";
   }
@@ -153,7 +161,7 @@
       if (!connection.ready()) { return; }
       var budget = 60000;
       readQueue().forEach(function (entry) {
-        if (entry.endpoint !== connection.endpoint || entry.size > budget) { return; }
+        if (entry.endpoint !== connection.endpoint || entry.size > budget || inFlight[entry.statement.id]) { return; }
         budget -= entry.size;
         send(entry, true).then(function () { forget(entry); }, function () { return null; });
       });
@@ -283,7 +291,7 @@
 
     function statement(verb, object, result, ctx) {
       var made = { id: uuid(), actor: launch.actor, verb: copy(plan.verbs[verb]), object: copy(object),
-        context: ctx, timestamp: new Date().toISOString() };
+        context: ctx, timestamp: nextTimestamp() };
       if (result) { made.result = result; }
       return made;
     }

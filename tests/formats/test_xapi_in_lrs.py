@@ -189,6 +189,7 @@ def test_cmi5_au_follows_the_launch_sequence_and_sends_the_defined_statements_in
         VERBS["terminated"],
     ]
     launched, *by_au = statements
+    assert len({s["timestamp"] for s in by_au}) == len(by_au)  # cmi5 orders by timestamp: no ties
     session = launched["context"]["extensions"][CMI5_SESSION_ID]
     au_object = by_au[0]["object"]["id"]
     assert au_object != IRIS.activity(activity.id)  # the LMS's activityId, not the AU id
