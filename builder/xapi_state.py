@@ -30,10 +30,11 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
+from xapi.agents import AgentError, agent_keys
+
 from .preview import Response
 
 XAPI_VERSION_HEADER = ("X-Experience-API-Version", "1.0.3")
-IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 STATE_PARAMETERS = {"activityId", "agent", "registration", "stateId", "since"}
 PROFILE_PARAMETERS = {"agent", "profileId", "since"}
 
@@ -47,20 +48,12 @@ def text_response(status: int, text: str, headers: tuple[tuple[str, str], ...] =
 
 
 def agent_key(agent: Any) -> str | None:
-    """The agent's one identifier as canonical JSON, or None unless it has exactly one (xAPI Data §2.4.2.3)."""
-    if not isinstance(agent, dict):
+    """The agent's identifier key (xapi/agents.py, as the award matches learners), or None
+    unless it has exactly one well-formed identifier (xAPI Data §2.4.2.3)."""
+    try:
+        return agent_keys(agent)[0]
+    except AgentError:
         return None
-    present = [name for name in IFIS if name in agent]
-    if len(present) != 1:
-        return None
-    value = agent[present[0]]
-    if present[0] == "account":
-        if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("homePage", "name")):
-            return None
-        value = {"homePage": value["homePage"], "name": value["name"]}
-    elif not isinstance(value, str) or not value:
-        return None
-    return json.dumps({present[0]: value}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)

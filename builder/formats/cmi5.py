@@ -27,35 +27,27 @@ LAUNCH_METHOD = "AnyWindow"
 
 
 @dataclass(frozen=True)
-class Au:
-    id: str
-    type: str
-    name: str
-    description: str
-    launch: str
-    move_on: str = MOVE_ON
-    launch_method: str = LAUNCH_METHOD
-
-
-@dataclass(frozen=True)
 class Block:
     id: str
     name: str
     description: str
-    aus: tuple[Au, ...]
-
-
-def au(entry: ActivityEntry) -> Au:
-    return Au(entry.id, entry.type, entry.name, entry.description, entry.launch or "")
+    aus: tuple[ActivityEntry, ...]
 
 
 def cmi5_xml(course: Course) -> bytes:
     blocks = []
     for unit in course.units:
         entry = unit_entry(course, unit)
-        aus = tuple(au(activity_entry(course, a)) for a in unit.activities)
+        aus = tuple(activity_entry(course, a) for a in unit.activities)
         blocks.append(Block(entry.id, entry.name, entry.description, aus))
-    return render_manifest("cmi5/cmi5.xml.j2", course=course_entry(course), blocks=blocks, language=course.language)
+    return render_manifest(
+        "cmi5/cmi5.xml.j2",
+        course=course_entry(course),
+        blocks=blocks,
+        language=course.language,
+        move_on=MOVE_ON,
+        launch_method=LAUNCH_METHOD,
+    )
 
 
 @cache
