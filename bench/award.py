@@ -25,13 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import builder.award  # noqa: E402
-from builder.award import LrsOptions, award_from_content  # noqa: E402
-from tests.award.helpers import ACTIVITIES, CANVASES, account, cmi5, everything, mbox, submitted  # noqa: E402
-from tests.conftest import CONTENT  # noqa: E402
-from xapi.keys import init_keys  # noqa: E402
-from xapi.local_lrs import LocalLrs  # noqa: E402
-from xapi.lrs import LrsClient  # noqa: E402
+import builder.awarding  # noqa: E402
+from builder.awarding import LrsOptions, award_from_content  # noqa: E402
+from credentials.keys import init_keys  # noqa: E402
+from tests.project import CONTENT  # noqa: E402
+from tests.xapi.award.helpers import ACTIVITIES, CANVASES, account, cmi5, everything, mbox, submitted  # noqa: E402
+from xapi.lrs.client import LrsClient  # noqa: E402
+from xapi.lrs.local import LocalLrs  # noqa: E402
 
 
 def learner_statements(number: int, stamp: str) -> list[dict]:
@@ -45,9 +45,9 @@ def learner_statements(number: int, stamp: str) -> list[dict]:
 
 
 def timed_read_lrs_source() -> list[float]:
-    """Wrap builder.award's LRS read so each award run's read time is recorded."""
+    """Wrap builder.awarding's LRS read so each award run's read time is recorded."""
     seconds: list[float] = []
-    read = builder.award.read_lrs_source
+    read = builder.awarding.read_lrs_source
 
     def timed(*args, **kwargs):
         start = time.perf_counter()
@@ -56,7 +56,7 @@ def timed_read_lrs_source() -> list[float]:
         finally:
             seconds.append(time.perf_counter() - start)
 
-    builder.award.read_lrs_source = timed
+    builder.awarding.read_lrs_source = timed
     return seconds
 
 

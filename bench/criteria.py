@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from xapi.criteria import COMPLETED, SATISFIED, SUBMITTED, VOIDED, Evaluator, compile_criteria  # noqa: E402
+from xapi.award.criteria import COMPLETED, SATISFIED, SUBMITTED, VOIDED, Evaluator, compile_criteria  # noqa: E402
 from xapi.iris import CMI5_CATEGORY, CMI5_MOVEON_CATEGORY, CMI5_SESSION_ID, VERBS, Iris  # noqa: E402
 
 BASE = "https://www.micro-quest.eu/xapi/pr3/"

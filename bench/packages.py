@@ -21,18 +21,9 @@ sys.path.insert(0, str(PROJECT))
 from builder.build import build  # noqa: E402
 from builder.formats.html import STATIC_FILES  # noqa: E402
 from builder.render import static_file  # noqa: E402
+from tests.project import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 FORMATS = ["scorm12", "scorm2004", "xapi", "cmi5"]
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def slovenian_corpus() -> str:
@@ -65,7 +56,7 @@ def filled_course_suspend_data(site: Path, longtext_chars: int) -> list[tuple[st
     corpus = slovenian_corpus()
     figures = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page()
         for path in sorted((site / "activities").glob("*.html")):
             page.goto(path.as_uri())

@@ -21,11 +21,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.packages import CHROMIUM_FLAGS  # noqa: E402
 from builder.build import build  # noqa: E402
-from builder.xapi_launch import LaunchServer  # noqa: E402
-from xapi.local_lrs import LocalLrs  # noqa: E402
-from xapi.lrs import LrsClient  # noqa: E402
+from builder.preview.launch import LaunchServer  # noqa: E402
+from tests.project import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from xapi.lrs.client import LrsClient  # noqa: E402
+from xapi.lrs.local import LocalLrs  # noqa: E402
 
 QUEUE = "microquest:xapi-queue"
 
@@ -59,7 +59,7 @@ def drain_rate(count: int) -> tuple[float, int]:
             launch = lms.launch_url("mq-pr3-xapi", actor, registration)
             page_url = launch.split("?")[0].rsplit("/", 1)[0] + "/activities/u1-a1.html?" + launch.split("?")[1]
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
                 page = browser.new_page()
                 page.goto(page_url)
                 page.wait_for_selector("body[data-connected]", state="attached")

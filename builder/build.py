@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import package
 from .errors import ContentErrors, SourceError
-from .formats import cmi5, html, scorm12, scorm2004, xapi
+from .formats import cmi5, html, scorm12, scorm2004, tincan
 from .load import load_content
 from .model import Course, build_course
 from .schema import schema_errors
@@ -25,7 +25,7 @@ FORMATS: dict[str, Callable[[Course, str | None], dict[str, dict[str, bytes]]]] 
     "scorm12": scorm12.outputs,
     "scorm2004": scorm2004.outputs,
     "html": html.outputs,
-    "xapi": xapi.outputs,
+    "xapi": tincan.outputs,
     "cmi5": cmi5.outputs,
 }
 DEFAULT_FORMATS = ("scorm12",)

@@ -15,9 +15,9 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 
 from xapi.agents import agent_of_key
-from xapi.ledger import Award, Ledger, LedgerError
+from xapi.award.ledger import Award, Ledger, LedgerError
 
-from .award import AwardError, course_credential, course_criteria
+from .awarding import AwardError, course_credential, course_criteria
 from .model import Course
 
 

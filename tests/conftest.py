@@ -6,23 +6,7 @@ from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
-CONTENT = PROJECT / "content"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
-
-
-GOLDEN = Path(__file__).resolve().parent / "golden"
+from tests.project import AXE, CHROMIUM, CHROMIUM_FLAGS, CONTENT, GOLDEN, PROJECT  # noqa: F401  (re-exported for fixtures)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -127,7 +111,7 @@ def page(browser):
 @pytest.fixture(scope="session")
 def lrs():
     """One real LRS (ralph, from PyPI) on 127.0.0.1 for the whole session; `.endpoint`, `.auth`."""
-    from xapi.local_lrs import LocalLrs
+    from xapi.lrs.local import LocalLrs
 
     with LocalLrs() as server:
         yield server

@@ -17,7 +17,7 @@ from ..model import Course
 from ..render import TEMPLATES
 from .scorm import render_manifest
 from .statement_plan import ActivityEntry, activity_entry, course_entry, unit_entry
-from .xapi import is_absolute_iri, profile_output, site_package
+from .tincan import is_absolute_iri, profile_output, site_package
 
 MANIFEST = "cmi5.xml"
 NAMESPACE = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from ..conftest import CONTENT, PROJECT
+from tests.project import CONTENT, PROJECT
 
 VERIFIER = Path(__file__).resolve().parent / "verify_credential.mjs"
-CONTEXTS = PROJECT / "xapi" / "contexts"
+CONTEXTS = PROJECT / "credentials" / "contexts"
 AWARDED_AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 AGENT = {"objectType": "Agent", "mbox": "mailto:Ana.Novak@Example.si", "name": "Ana Novak"}
 CREDENTIAL_ID = "urn:uuid:0b8f2a52-7a3c-4d55-9c1e-2f6d7e8a9b10"
@@ -40,14 +40,14 @@ def course():
 
 @pytest.fixture(scope="session")
 def issuer_key():
-    from xapi.signing import generate_key
+    from credentials.signing import generate_key
 
     return generate_key()
 
 
 @pytest.fixture(scope="session")
 def other_key():
-    from xapi.signing import generate_key
+    from credentials.signing import generate_key
 
     return generate_key()
 
@@ -55,7 +55,7 @@ def other_key():
 @pytest.fixture(scope="session")
 def signed(course, issuer_key) -> dict[str, Any]:
     """The credential of AGENT, signed, naming no revocation list."""
-    from xapi.issuing import issue
+    from credentials.issue import issue
 
     return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key)
 
@@ -63,7 +63,7 @@ def signed(course, issuer_key) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def revocable(course, issuer_key) -> dict[str, Any]:
     """A credential that names the provider's revocation list in credentialStatus."""
-    from xapi.issuing import issue
+    from credentials.issue import issue
 
     return issue(
         course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, revocation_list=REVOCATION_URL
@@ -72,7 +72,7 @@ def revocable(course, issuer_key) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def expired(course, issuer_key) -> dict[str, Any]:
-    from xapi.issuing import issue
+    from credentials.issue import issue
 
     return issue(
         course,

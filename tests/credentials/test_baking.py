@@ -9,7 +9,7 @@ import zlib
 import pytest
 from lxml import etree
 
-from xapi.baking import (
+from credentials.baking import (
     OB_NAMESPACE,
     BakingError,
     badge_svg,

@@ -7,14 +7,13 @@ import json
 
 import pytest
 
+from credentials.baking import credential_json
+from credentials.document import credential_document, identity_salt, issuer_of, learner_identifiers
+from credentials.issue import credential_id_for, issue
+from credentials.signing import ProofError, sign
+from credentials.verify import shape_problems
+from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID
 from xapi.agents import AgentError
-from xapi.baking import credential_json
-from xapi.credential import credential_document, identity_salt, issuer_of, learner_identifiers
-from xapi.issuing import credential_id_for, issue
-from xapi.signing import ProofError, sign
-from xapi.verify import shape_problems
-
-from .conftest import AGENT, AWARDED_AT, CREDENTIAL_ID
 
 
 def test_credential_has_the_ob3_vcdm2_structure(signed):
@@ -116,7 +115,7 @@ def test_credential_id_is_stable_per_learner_and_differs_between_learners(course
 
 
 def test_issuer_function_fits_the_ledger_and_writes_the_files(course, issuer_key, tmp_path):
-    from xapi.issuing import issuer_function
+    from credentials.issue import issuer_function
 
     issue_for = issuer_function(course, course.credential, issuer_key, out_dir=tmp_path)
     document = issue_for(AGENT, "2025-06-02T09:30:00Z")

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from xapi.credential import credential_document, identity_salt, issuer_of
-from xapi.signing import canonical_nquads
-
-from .conftest import AGENT, AWARDED_AT, CONTENT, CREDENTIAL_ID
+from credentials.document import credential_document, identity_salt, issuer_of
+from credentials.signing import canonical_nquads
+from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID
+from tests.project import CONTENT
 
 
 def _learning_outcomes(document: dict[str, Any]) -> list[str]:

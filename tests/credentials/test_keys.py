@@ -12,10 +12,9 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from builder.cli import main
-from xapi.keys import DID_FILE, KEY_FILE, KeyFileError, init_keys, load_key
-from xapi.signing import base58btc_encode
-
-from .conftest import PROJECT
+from credentials.keys import DID_FILE, KEY_FILE, KeyFileError, init_keys, load_key
+from credentials.signing import base58btc_encode
+from tests.project import PROJECT
 
 
 def _invoke(*args: str):

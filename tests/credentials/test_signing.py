@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from xapi.contexts import ContextError, bundled, document_loader, index
-from xapi.signing import (
+from credentials.contexts import ContextError, bundled, document_loader, index
+from credentials.signing import (
     base58btc_decode,
     base58btc_encode,
     public_key_of_did,
     verification_method_of,
 )
-from xapi.verify import RevocationList, VerificationError, verify_credential
-
-from .conftest import PROJECT, TAMPERINGS, tampered, with_issuer
+from credentials.verify import RevocationList, VerificationError, verify_credential
+from tests.credentials.conftest import TAMPERINGS, tampered, with_issuer
+from tests.project import PROJECT
 
 NOW = datetime(2025, 7, 1, tzinfo=UTC)
 

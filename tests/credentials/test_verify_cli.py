@@ -12,12 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
-from xapi.baking import badge_svg, bake_png
-from xapi.issuing import issue, write_credential
-from xapi.verify import revocation_list
-
-from .conftest import AGENT, AWARDED_AT, CREDENTIAL_ID, tampered
-from .test_baking import tiny_png
+from credentials.baking import badge_svg, bake_png
+from credentials.issue import issue, write_credential
+from credentials.verify import revocation_list
+from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID, tampered
+from tests.credentials.test_baking import tiny_png
 
 
 def _verify(path: Path, *options: str):

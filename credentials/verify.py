@@ -1,0 +1,355 @@
+"""Verify an Open Badges 3.0 credential: shape, issuer, proof, dates, revocation.
+
+In the order OB 3.0 §"Verification" gives: the document's structure (checked in
+code: the official JSON Schema is not on PyPI or npm, so `shape_problems`
+checks the required types and fields of OB 3.0 on VCDM 2.0 and names each
+problem by its path), that the issuer's DID controls the proof's verification
+method, the Data Integrity proof (credentials.signing), `validFrom` ≤ now ≤
+`validUntil`, then revocation.
+
+Revocation uses a 1EdTech Revocation List (`credentialStatus.type`
+"1EdTechRevocationList", its `id` the list's URL): a JSON document
+
+    {"id": URL, "issuer": did, "revokedCredentials": [{"id": credential id, "revocationReason": text}]}
+
+that the provider publishes from the ledger (`revocation_list`). A plain JSON
+array of revoked ids is read too. Every failure raises VerificationError whose
+`reason` is a short word (`revoked`, `expired`, `proof` …) and whose message
+says what was found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .baking import BakingError, is_image, unbake
+from .contexts import CREDENTIALS_V2
+from .document import REVOCATION_LIST_TYPE
+from .signing import ProofError, public_key_of_did, verification_method_of, verify_proof
+
+OB_CONTEXT_PATTERN = re.compile(r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$")
+CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
+FETCH_TIMEOUT_S = 20
+
+
+class VerificationError(ValueError):
+    """Why a credential does not verify. `reason` is one word; the message the whole story."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(f"{reason}: {message}")
+
+
+@dataclass(frozen=True)
+class RevocationList:
+    source: str
+    revoked: dict[str, str]  # credential id -> reason ("" when none is given)
+    issuer: str | None = None
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A credential that passed every check, and what was checked."""
+
+    id: str
+    name: str
+    issuer_id: str
+    issuer_name: str
+    valid_from: str
+    valid_until: str | None
+    revocation: str  # how revocation was checked, in words
+
+    def summary(self) -> str:
+        until = f" until {self.valid_until}" if self.valid_until else ""
+        return (
+            f"OK: {self.id} ({self.name}) issued by {self.issuer_name} ({self.issuer_id}), "
+            f"valid from {self.valid_from}{until}; signature, shape and issuer verified; {self.revocation}"
+        )
+
+
+def parse_credential(data: bytes) -> dict[str, Any]:
+    """The credential of a .json file or of a baked PNG/SVG badge."""
+    if is_image(data):
+        try:
+            text = unbake(data)
+        except BakingError as error:
+            raise VerificationError("image", str(error)) from None
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise VerificationError("not-json", "the file is neither UTF-8 JSON nor a PNG or SVG badge") from None
+    if text.count(".") == 2 and not text.lstrip().startswith("{"):
+        raise VerificationError("unsupported", "this is a VC-JWT; microquest verifies credentials with embedded proofs")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise VerificationError("not-json", f"not valid JSON: {error.msg} at line {error.lineno}") from None
+    if not isinstance(document, dict):
+        raise VerificationError("shape", f"expected a JSON object (the credential), found a {type(document).__name__}")
+    return document
+
+
+def _types(node: Any) -> list[str]:
+    value = node.get("type") if isinstance(node, dict) else None
+    if isinstance(value, str):
+        return [value]
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+
+
+def _is_uri(value: Any) -> bool:
+    return isinstance(value, str) and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value) is not None
+
+
+def parse_datetime_z(value: Any) -> datetime | None:
+    """An XML Schema dateTime that carries a time zone, or None."""
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$", value):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _achievement_problems(achievement: Any, path: str) -> list[str]:
+    if not isinstance(achievement, dict):
+        return [f"{path}: expected an Achievement object"]
+    problems = []
+    if not _is_uri(achievement.get("id")):
+        problems.append(f"{path}.id: expected a URI")
+    if "Achievement" not in _types(achievement):
+        problems.append(f"{path}.type: must include 'Achievement'")
+    for name in ("name", "description"):
+        if not isinstance(achievement.get(name), str) or not achievement[name]:
+            problems.append(f"{path}.{name}: missing")
+    criteria = achievement.get("criteria")
+    if not isinstance(criteria, dict) or not (criteria.get("id") or criteria.get("narrative")):
+        problems.append(f"{path}.criteria: expected an object with id or narrative")
+    alignments = achievement.get("alignment", [])
+    if not isinstance(alignments, list):
+        problems.append(f"{path}.alignment: expected a list of Alignments")
+        alignments = []
+    for index, alignment in enumerate(alignments):
+        where = f"{path}.alignment[{index}]"
+        if "Alignment" not in _types(alignment):
+            problems.append(f"{where}.type: must include 'Alignment'")
+        elif not alignment.get("targetName") or not _is_uri(alignment.get("targetUrl")):
+            problems.append(f"{where}: targetName and targetUrl are required")
+    return problems
+
+
+def _subject_problems(subject: Any) -> list[str]:
+    if not isinstance(subject, dict):
+        return ["credentialSubject: expected one AchievementSubject object"]
+    problems = []
+    if "AchievementSubject" not in _types(subject):
+        problems.append("credentialSubject.type: must include 'AchievementSubject'")
+    identifiers = subject.get("identifier", [])
+    if "id" not in subject and not identifiers:
+        problems.append("credentialSubject: needs an id or an identifier (who the credential is about)")
+    for index, identity in enumerate(identifiers if isinstance(identifiers, list) else [identifiers]):
+        where = f"credentialSubject.identifier[{index}]"
+        if "IdentityObject" not in _types(identity):
+            problems.append(f"{where}.type: must be 'IdentityObject'")
+        elif not isinstance(identity.get("hashed"), bool) or not identity.get("identityHash"):
+            problems.append(f"{where}: identityHash, identityType and hashed are required")
+    problems += _achievement_problems(subject.get("achievement"), "credentialSubject.achievement")
+    return problems
+
+
+def shape_problems(document: dict[str, Any]) -> list[str]:
+    """Every way the document departs from an OB 3.0 OpenBadgeCredential (VCDM 2.0), by path."""
+    problems = []
+    context = document.get("@context")
+    if not isinstance(context, list) or len(context) < 2:
+        problems.append("@context: expected a list starting with the VC 2.0 and OB 3.0 contexts")
+    else:
+        if context[0] != CREDENTIALS_V2:
+            problems.append(f"@context[0]: expected {CREDENTIALS_V2}, found {context[0]!r}")
+        if not isinstance(context[1], str) or not OB_CONTEXT_PATTERN.match(context[1]):
+            problems.append(f"@context[1]: expected an OB 3.0 context URL, found {context[1]!r}")
+    types = _types(document)
+    if "VerifiableCredential" not in types or not CREDENTIAL_TYPES & set(types):
+        problems.append("type: must include 'VerifiableCredential' and 'OpenBadgeCredential'")
+    if not _is_uri(document.get("id")):
+        problems.append("id: expected a URI")
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        if not _is_uri(issuer.get("id")):
+            problems.append("issuer.id: expected a URI")
+        if "Profile" not in _types(issuer):
+            problems.append("issuer.type: must include 'Profile'")
+    elif not _is_uri(issuer):
+        problems.append("issuer: expected a Profile or a URI")
+    if parse_datetime_z(document.get("validFrom")) is None:
+        problems.append("validFrom: expected a date and time with a time zone (e.g. 2025-06-01T10:00:00Z)")
+    if "validUntil" in document and parse_datetime_z(document["validUntil"]) is None:
+        problems.append("validUntil: expected a date and time with a time zone")
+    if "name" in document and not isinstance(document["name"], str):
+        problems.append("name: expected text")
+    problems += _subject_problems(document.get("credentialSubject"))
+    schemas = document.get("credentialSchema", [])
+    for index, schema in enumerate(schemas if isinstance(schemas, list) else [schemas]):
+        if not isinstance(schema, dict) or not _is_uri(schema.get("id")) or not schema.get("type"):
+            problems.append(f"credentialSchema[{index}]: id and type are required")
+    return problems
+
+
+def issuer_id(document: dict[str, Any]) -> str:
+    issuer = document.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def check_issuer(document: dict[str, Any]) -> None:
+    """The issuer's did:key is the controller of the proof's verification method."""
+    did = issuer_id(document)
+    try:
+        public_key_of_did(did)
+    except ValueError as error:
+        raise VerificationError("issuer", f"{error}; microquest resolves did:key issuers only (offline)") from None
+    proofs = document.get("proof")
+    proof = proofs[0] if isinstance(proofs, list) and proofs else proofs
+    if not isinstance(proof, dict):
+        raise VerificationError("proof", "no proof: the credential is not signed")
+    method = proof.get("verificationMethod")
+    if method != verification_method_of(did):
+        raise VerificationError(
+            "issuer", f"the proof's verificationMethod {method!r} is not a key of the issuer {did} (expected its #key)"
+        )
+
+
+def check_dates(document: dict[str, Any], now: datetime) -> None:
+    valid_from = parse_datetime_z(document["validFrom"])
+    if valid_from > now:
+        raise VerificationError(
+            "not-yet-valid", f"validFrom {document['validFrom']} is later than now ({now:%Y-%m-%dT%H:%M:%SZ})"
+        )
+    if "validUntil" in document and parse_datetime_z(document["validUntil"]) < now:
+        raise VerificationError(
+            "expired", f"validUntil {document['validUntil']} has passed (now {now:%Y-%m-%dT%H:%M:%SZ})"
+        )
+
+
+def revocation_list(
+    revocations: Iterable[tuple[str, str] | tuple[str, str, str]], *, list_id: str, issuer: str
+) -> dict[str, Any]:
+    """The 1EdTech Revocation List to publish at `list_id`, from the ledger's (id, reason[, revoked_at]) rows."""
+    entries = [{"id": row[0], "revocationReason": row[1]} for row in sorted(revocations)]
+    return {"id": list_id, "issuer": issuer, "revokedCredentials": entries}
+
+
+def parse_revocation_list(data: bytes, source: str) -> RevocationList:
+    try:
+        document = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise VerificationError("revocation-list", f"{source} is not JSON: {error}") from None
+    if isinstance(document, list) and all(isinstance(i, str) for i in document):
+        return RevocationList(source, dict.fromkeys(document, ""))
+    if isinstance(document, dict) and isinstance(document.get("revokedCredentials"), list):
+        revoked = {}
+        for entry in document["revokedCredentials"]:
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                raise VerificationError("revocation-list", f"{source}: each revokedCredentials entry needs an id")
+            revoked[entry["id"]] = str(entry.get("revocationReason") or "")
+        return RevocationList(source, revoked, document.get("issuer"))
+    raise VerificationError(
+        "revocation-list", f"{source}: expected a 1EdTech Revocation List (revokedCredentials) or a JSON array of ids"
+    )
+
+
+def load_revocation_list(source: str) -> RevocationList:
+    """Read a revocation list from a file or an http(s) URL."""
+    if re.match(r"^https?://", source):
+        try:
+            with urllib.request.urlopen(source, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310 (http(s) only)
+                return parse_revocation_list(response.read(), source)
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise VerificationError("revocation-list", f"could not read {source}: {error}") from None
+    try:
+        return parse_revocation_list(Path(source).read_bytes(), source)
+    except OSError as error:
+        raise VerificationError("revocation-list", f"could not read {source}: {error.strerror}") from None
+
+
+def status_list_url(document: dict[str, Any]) -> str | None:
+    """The revocation list a credential names in credentialStatus; VerificationError for a kind we cannot check."""
+    status = document.get("credentialStatus")
+    if status is None:
+        return None
+    if not isinstance(status, dict) or REVOCATION_LIST_TYPE not in _types(status) or not _is_uri(status.get("id")):
+        raise VerificationError(
+            "revocation-list",
+            f"credentialStatus: only {REVOCATION_LIST_TYPE} with an id URL can be checked, found {status!r}",
+        )
+    return status["id"]
+
+
+def check_revocation(document: dict[str, Any], revocations: RevocationList | None) -> str:
+    if revocations is None:
+        return "revocation not checked (the credential names no revocation list; give one with --revocations)"
+    listed_issuer = revocations.issuer
+    if listed_issuer and listed_issuer != issuer_id(document):
+        raise VerificationError(
+            "revocation-list",
+            f"{revocations.source} lists revocations of {listed_issuer}, not of {issuer_id(document)}",
+        )
+    if document["id"] in revocations.revoked:
+        reason = revocations.revoked[document["id"]]
+        why = f" (reason: {reason})" if reason else ""
+        raise VerificationError("revoked", f"{document['id']} is on the revocation list {revocations.source}{why}")
+    return f"not revoked according to {revocations.source}"
+
+
+def check_signed(document: dict[str, Any], *, now: datetime | None = None) -> None:
+    """Shape, issuer, proof and dates: everything but revocation. Raises VerificationError."""
+    problems = shape_problems(document)
+    if problems:
+        raise VerificationError("shape", "; ".join(problems))
+    check_issuer(document)
+    try:
+        verify_proof(document)
+    except ProofError as error:
+        raise VerificationError("proof", str(error)) from None
+    check_dates(document, now or datetime.now(UTC))
+
+
+def _verified(document: dict[str, Any], revocation: str) -> Verified:
+    issuer = document["issuer"]
+    return Verified(
+        id=document["id"],
+        name=document.get("name") or document["credentialSubject"]["achievement"]["name"],
+        issuer_id=issuer_id(document),
+        issuer_name=issuer.get("name", "") if isinstance(issuer, dict) else "",
+        valid_from=document["validFrom"],
+        valid_until=document.get("validUntil"),
+        revocation=revocation,
+    )
+
+
+def verify_credential(
+    document: dict[str, Any], *, now: datetime | None = None, revocations: RevocationList | None = None
+) -> Verified:
+    """Check everything; return what was verified or raise VerificationError with the first failure."""
+    check_signed(document, now=now)
+    return _verified(document, check_revocation(document, revocations))
+
+
+def verify_bytes(data: bytes, *, revocations: str | None = None, now: datetime | None = None) -> Verified:
+    """Verify a credential file's bytes (JSON or a baked badge).
+
+    Revocation is checked against `revocations` (a file or URL), else against the
+    list the credential names in credentialStatus; that URL is read only after the
+    proof has verified, so an unsigned document cannot make the verifier fetch anything.
+    """
+    document = parse_credential(data)
+    check_signed(document, now=now)
+    source = revocations or status_list_url(document)
+    return _verified(document, check_revocation(document, load_revocation_list(source) if source else None))

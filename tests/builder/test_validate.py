@@ -1,0 +1,151 @@
+"""Schema and cross-file checks: exact messages at exact lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.build import check
+from builder.errors import ContentErrors
+from tests.builder.test_load import errors_of
+from tests.project import CONTENT
+
+CONTENT_WARNINGS = {
+    # what the seed itself gets wrong, reported but kept (SPEC §3)
+    ("course.yaml", "introduction[1]", "the sentence is cut off: ends with 'način'"),
+    ("units/u1.yaml", "activities[0].duration", "the steps add up to 16 min, the activity states 15 min"),
+    ("units/u1.yaml", "activities[1].duration", "the steps add up to 17 min, the activity states 15 min"),
+    ("units/u4.yaml", "activities[0].duration", "the steps add up to 85 min, the activity states 90 min"),
+    (
+        "units/u5.yaml",
+        "activities",
+        "the activities add up to 90 min, the overview table declares 2 learning units (120 min)",
+    ),
+    ("units/u7.yaml", "activities[1].number", "activity 7.1 is activity 7.2 in the course order"),
+    (
+        "units/u6.yaml",
+        "activities[0].resources[9]",
+        "the same URL is listed twice in this activity (also resources[1])",
+    ),
+    (
+        "units/u6.yaml",
+        "activities[1].materials",
+        "activity 6.2 uses 'MicroQuest_Training_Unit 5.2_SI.pptx', a file of unit 5",
+    ),
+    ("units/u6.yaml", "activities[2].materials[0]", "'predstavitev PowerPoint:' names no file or text"),
+    ("units/u4.yaml", "title", "the title differs from the overview table's 'Čas za vajo'"),
+    ("units/u7.yaml", "activities[1].assessment", "the assessment of learning outcomes is empty"),
+}
+
+
+def test_shipped_content_is_valid_and_reports_the_seeds_inconsistencies():
+    checked = check(CONTENT)
+    assert len(checked.course.units) == 7
+    assert len(checked.course.activities) == 16
+    found = {(w.source.path.removeprefix("content/"), w.source.field, w.message) for w in checked.warnings}
+    assert CONTENT_WARNINGS <= found
+    assert all(w.source.line > 0 for w in checked.warnings)
+
+
+def test_hanout_typo_in_a_handout_name_is_a_warning():
+    checked = check(CONTENT)
+    messages = [w.message for w in checked.warnings]
+    assert any("Hanout_SI.pdf' and 'MicroQuest_Training_Unit 3_Canvas Handout_SI.pdf'" in m for m in messages)
+
+
+def test_strict_turns_the_seeds_inconsistencies_into_errors():
+    with pytest.raises(ContentErrors) as raised:
+        check(CONTENT, strict=True)
+    assert len(raised.value.errors) == len(check(CONTENT).warnings)
+
+
+def test_duration_without_number_is_reported_with_file_and_line(make_content):
+    folder = make_content({"units/u3.yaml": ("    duration: 60\n", "    duration: 60 min\n")})
+    assert errors_of(folder) == [
+        f"{folder / 'units/u3.yaml'}:9: activities[0].duration: expected a whole number, found '60 min'"
+    ]
+
+
+def test_missing_required_field_names_the_field(make_content):
+    folder = make_content({"units/u2.yaml": ("    title: ", "    naslov: ")})
+    messages = errors_of(folder)
+    assert f"{folder / 'units/u2.yaml'}:6: activities[0].title: required field is missing" in messages
+
+
+def test_unknown_field_lists_the_expected_ones(make_content):
+    folder = make_content({"units/u1.yaml": ("    duration: 15\n", "    duration: 15\n    trajanje: 15\n")})
+    (message,) = errors_of(folder)
+    assert message.startswith(
+        f"{folder / 'units/u1.yaml'}:10: activities[0].trajanje: unknown field; expected one of: activity_types, assessment,"
+    )
+
+
+def test_unknown_activity_type_lists_the_vocabulary(make_content):
+    folder = make_content({"units/u1.yaml": ("[razprava, skupinska", "[diskusija, skupinska")})
+    assert errors_of(folder) == [
+        f"{folder / 'units/u1.yaml'}:16: activities[0].activity_types[0]: expected one of: predavanje, razprava, "
+        "skupinska aktivnost, individualna aktivnost, samostojno učenje; found 'diskusija'"
+    ]
+
+
+def test_duplicate_id_across_files_points_at_both(make_content):
+    folder = make_content({"units/u2.yaml": ("id: u2-a1\n", "id: u1-a1\n")})
+    assert (
+        f"{folder / 'units/u2.yaml'}:6: activities[0].id: duplicate id 'u1-a1': "
+        f"already used by the activity at {folder / 'units/u1.yaml'}:6"
+    ) in errors_of(folder)
+
+
+def test_dangling_canvas_reference_is_an_error(make_content):
+    folder = make_content({"units/u3.yaml": ("\n    canvas: needs", "\n    canvas: needz")})
+    messages = errors_of(folder)
+    assert (
+        f"{folder / 'units/u3.yaml'}:40: activities[0].canvas: 'needz' is not a canvas id "
+        "(known: assessment-plan, competences, content-elements, issuing, levels, md-elements, needs, persona)"
+    ) in messages
+
+
+def test_dangling_material_reference_is_an_error(make_content):
+    folder = make_content({"units/u1.yaml": ("material: u1-definitions", "material: u1-defs")})
+    assert errors_of(folder) == [
+        f"{folder / 'units/u1.yaml'}:19: activities[0].materials[1].material: 'u1-defs' is not a material id "
+        "(known: u1-definitions … u7-slides)"
+    ]
+
+
+def test_unknown_vocabulary_of_a_choice_field_is_an_error(make_content):
+    folder = make_content({"canvases/competences.yaml": ("vocabulary: bloom", "vocabulary: blooms")})
+    (message,) = errors_of(folder)
+    assert message.endswith("vocabulary: 'blooms' is not a vocabulary id")
+    assert message.startswith(f"{folder / 'canvases/competences.yaml'}:")
+
+
+def test_credential_criteria_must_reference_known_activities(make_content):
+    folder = make_content({"credential.yaml": ("activities: [u1-a1, u1-a2, u2-a1", "activities: [u1-a1, u9-a1, u2-a1")})
+    messages = errors_of(folder)
+    assert any(
+        m.startswith(f"{folder / 'credential.yaml'}:") and "'u9-a1' is not an activity id" in m for m in messages
+    )
+
+
+def test_malformed_url_is_an_error(make_content):
+    folder = make_content(
+        {"units/u1.yaml": ("- https://www.suny.edu/microcredentials/", "- https://www suny.edu/microcredentials/")}
+    )
+    (message,) = errors_of(folder)
+    assert message.startswith(
+        f"{folder / 'units/u1.yaml'}:36: activities[0].resources[3]: expected a URL starting with https://"
+    )
+
+
+def test_step_minutes_must_be_stated_in_the_step_text(make_content):
+    folder = make_content({"units/u1.yaml": ("        minutes: 10\n", "        minutes: 12\n")})
+    assert errors_of(folder) == [
+        f"{folder / 'units/u1.yaml'}:27: activities[0].description[1].minutes: 12 minutes are not stated in the step's text"
+    ]
+
+
+def test_overview_row_must_name_a_unit_file(make_content):
+    folder = make_content({"course.yaml": ("- unit: u7", "- unit: u8")})
+    messages = errors_of(folder)
+    assert any("'u8' is not a unit id" in m for m in messages)
+    assert any("unit 'u7' has no row in the overview table" in m for m in messages)

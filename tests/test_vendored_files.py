@@ -1,0 +1,40 @@
+"""Files copied into the project from elsewhere stay byte for byte what their origin published."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from tests.project import PROJECT
+
+CHECKSUM_FILES = sorted(PROJECT.glob("*/**/SHA256SUMS"), key=str)
+
+
+def recorded(checksums: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for line in checksums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        pairs.append((digest, name))
+    return pairs
+
+
+def test_every_vendored_folder_records_its_checksums():
+    folders = {path.parent.relative_to(PROJECT).as_posix() for path in CHECKSUM_FILES}
+    assert {"content/source", "scorm_templates/scorm12/xsd", "scorm_templates/cmi5/xsd"} <= folders
+
+
+@pytest.mark.parametrize("checksums", CHECKSUM_FILES, ids=lambda p: p.parent.relative_to(PROJECT).as_posix())
+def test_vendored_files_match_their_recorded_sha256(checksums: Path):
+    pairs = recorded(checksums)
+    assert pairs, f"{checksums} lists no file"
+    for digest, name in pairs:
+        assert hashlib.sha256((checksums.parent / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.mark.parametrize("checksums", CHECKSUM_FILES, ids=lambda p: p.parent.relative_to(PROJECT).as_posix())
+def test_every_vendored_file_is_listed(checksums: Path):
+    listed = {name for _, name in recorded(checksums)}
+    present = {p.name for p in checksums.parent.iterdir() if p.is_file() and p.name not in ("SHA256SUMS", "README.md")}
+    assert present == listed
