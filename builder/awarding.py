@@ -17,7 +17,7 @@ from xapi.award.criteria import Criteria, CriteriaError, compile_criteria
 from xapi.award.ledger import Issue, LedgerError, read_position
 from xapi.award.moodle_report import MoodleCourse, read_moodle_report
 from xapi.award.run import AwardRun, run_award
-from xapi.award.sources import Batch, SourceError, lrs_source_key, read_lrs, read_statements_file
+from xapi.award.sources import Batch, SourceReadError, lrs_source_key, read_lrs, read_statements_file
 from xapi.iris import Iris
 
 from .build import check
@@ -88,16 +88,16 @@ def read_sources(
 ) -> list[Batch]:
     """Read every source completely (nothing is evaluated or written yet)."""
     if not statements and not moodle_reports and lrs is None:
-        raise AwardError("no source: give --statements FILE, --moodle-report FILE or --lrs")
+        raise AwardError("no source of learners' records: name a statements file, a Moodle report or an LRS")
     if moodle_reports and not moodle_site:
-        raise AwardError("--moodle-report needs --moodle-site (the Moodle address, e.g. https://moodle.example.si)")
+        raise AwardError("a Moodle report needs the Moodle site's address (e.g. https://moodle.example.si)")
     try:
         batches = [read_statements_file(path) for path in statements]
         reports = moodle_course(course)
         batches += [read_moodle_report(path, moodle_site or "", reports) for path in moodle_reports]
         if lrs is not None:
             batches.append(read_lrs_source(lrs, ledger))
-    except (SourceError, LedgerError) as error:
+    except (SourceReadError, LedgerError) as error:
         raise AwardError(str(error)) from None
     return batches
 
@@ -151,7 +151,7 @@ def award_from_content(
         run = run_award(
             ledger, criteria, credential.id, credential.version, batches, issue, identities=identities, now=now
         )
-    except (SourceError, LedgerError) as error:
+    except (SourceReadError, LedgerError) as error:
         raise AwardError(str(error)) from None
     if credentials_out is not None:
         # Written after the ledger has committed: a file never exists for an award that does not.

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import package
+from .assemble import build_course
 from .errors import ContentErrors, SourceError
 from .formats import cmi5, html, scorm12, scorm2004, tincan
 from .load import load_content
-from .model import Course, build_course
+from .model import Course
 from .schema import schema_errors
 from .validate import check_course
 
@@ -67,14 +68,16 @@ def render(course: Course, formats: Sequence[str], split: str | None = None) -> 
     return outputs
 
 
-def write_output(out_dir: Path, name: str, files: dict[str, bytes]) -> Path:
+def as_output(out_dir: Path, name: str, files: dict[str, bytes]) -> package.Output:
+    """An output's bytes as they go to disk: a zip, a single file of its own name, or a folder."""
+    target = Path(out_dir) / name
     if name.endswith(".zip"):
         # The manifest must sit first and at the zip root; Moodle rejects a nested one.
         first = next((m for m in MANIFESTS if m in files), None)
-        return package.write_file(Path(out_dir) / name, package.zip_bytes(files, first=first))
+        return package.Output(target, package.zip_bytes(files, first=first))
     if list(files) == [name]:
-        return package.write_file(Path(out_dir) / name, files[name])
-    return package.write_tree(Path(out_dir) / name, files)
+        return package.Output(target, files[name])
+    return package.Output(target, files)
 
 
 def build(
@@ -87,8 +90,8 @@ def build(
 ) -> list[Path]:
     """Check, render and write the formats into out_dir; return the paths written.
 
-    Everything is rendered before anything is written, and each output is moved
-    into place whole, so a failed build leaves out_dir as it was.
+    Everything is rendered and checked before anything is written, and the outputs
+    are replaced all together or not at all, so a failed build leaves out_dir as it was.
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -97,4 +100,4 @@ def build(
         raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
     checked = check(content_dir, strict=strict)
     outputs = render(checked.course, formats, split)
-    return [write_output(out_dir, name, files) for name, files in outputs.items()]
+    return package.replace_outputs([as_output(out_dir, name, files) for name, files in outputs.items()])

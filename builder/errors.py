@@ -33,7 +33,15 @@ class SourceError:
 
 
 class MicroquestError(Exception):
-    """A user's mistake: the command line prints it and exits 1, without a traceback."""
+    """A user's mistake: the command line prints it and exits 1, without a traceback.
+
+    After it, the command line says what was left unchanged ("dist was not changed").
+    `changed` says otherwise when that would not be true.
+    """
+
+    def __init__(self, message: str = "", *, changed: str | None = None):
+        super().__init__(message)
+        self.changed = changed
 
 
 class ContentErrors(MicroquestError):

@@ -8,6 +8,27 @@ import pytest
 
 from tests.project import AXE, CHROMIUM, CHROMIUM_FLAGS, CONTENT, GOLDEN, PROJECT  # noqa: F401  (re-exported for fixtures)
 
+# Markers by what a test needs, so the fast part can run alone: pytest -m "not browser and not lrs".
+# A test is marked by the fixtures it uses (see below) or by its module's `pytestmark`.
+MARKERS = {
+    "browser": "drives Debian's Chromium through Playwright",
+    "lrs": "starts a real LRS (ralph) on 127.0.0.1",
+    "node": "runs the independent JavaScript verifier on node",
+}
+FIXTURE_MARKERS = {"browser": "browser", "page": "browser", "lrs": "lrs", "js_results": "node"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, what in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in FIXTURE_MARKERS:
+                item.add_marker(FIXTURE_MARKERS[fixture])
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
@@ -87,10 +108,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium for the whole session (never a downloaded browser)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: pip install -e '.[test]' (see README)", pytrace=False)
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see README)")
-    with playwright_api.sync_playwright() as playwright:
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (see README)", pytrace=False)
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (see README)", pytrace=False)
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()

@@ -1,7 +1,7 @@
 """`microquest keys …`, `microquest verify` and `microquest revocations`: the signed credential's commands.
 
 Options in, calls into xapi (keys, verify), messages out. Registered on the main
-group by cli.py. Nothing here prints key material: only the issuer's public DID
+group by builder/cli/__init__.py. Nothing here prints key material: only the issuer's public DID
 and file paths.
 """
 
@@ -15,6 +15,8 @@ import click
 from credentials.keys import KEY_FILE, KEYS_ENV, KeyFileError, default_keys_dir, init_keys, load_key
 from credentials.verify import VerificationError, revocation_list, verify_bytes
 
+from .reporting import fail, reported
+
 KEYS_DIR_OPTION = click.option(
     "--dir",
     "keys_dir",
@@ -22,11 +24,6 @@ KEYS_DIR_OPTION = click.option(
     default=None,
     help=f"The key folder (default: ${KEYS_ENV}, else ~/.config/microquest/keys/).",
 )
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(1)
 
 
 @click.group(name="keys")
@@ -53,10 +50,8 @@ def keys_init(keys_dir: Path | None, force: bool) -> None:
 
         microquest keys init --dir ~/.config/microquest/keys
     """
-    try:
+    with reported(None, KeyFileError, OSError):
         key, path = init_keys(keys_dir, force=force)
-    except (KeyFileError, OSError) as error:
-        _fail(str(error))
     click.echo(f"wrote the private key to {path} (mode 0600); keep it there and back it up offline")
     click.echo(f"issuer DID: {key.did}")
 
@@ -70,10 +65,8 @@ def keys_show(keys_dir: Path | None) -> None:
 
         microquest keys show
     """
-    try:
+    with reported(None, KeyFileError):
         key = load_key(keys_dir)
-    except KeyFileError as error:
-        _fail(str(error))
     click.echo(f"{(keys_dir or default_keys_dir()) / KEY_FILE}: issuer DID {key.did}")
 
 
@@ -100,12 +93,12 @@ def verify_command(credential: Path, revocations: str | None) -> None:
     try:
         data = credential.read_bytes()
     except OSError as error:
-        _fail(f"{credential}: {error.strerror or error}")
+        fail(f"error: {credential}: {error.strerror or error}")
     try:
         verified = verify_bytes(data, revocations=revocations)
     except VerificationError as error:
-        click.echo(f"{credential}: NOT VALID: {error}", err=True)
-        raise SystemExit(1) from None
+        # Not an error of the command: its answer, "no", with the reason.
+        fail(f"{credential}: NOT VALID: {error}")
     click.echo(verified.summary())
 
 
@@ -132,13 +125,12 @@ def revocations_command(ledger: Path, list_url: str, out_file: Path, keys_dir: P
     """
     from xapi.award.ledger import Ledger, LedgerError
 
-    try:
+    with reported(None, KeyFileError, LedgerError):
         key = load_key(keys_dir)
         with Ledger(ledger) as opened:
             rows = opened.revocations()
-    except (KeyFileError, LedgerError) as error:
-        _fail(str(error))
     document = revocation_list(((i, reason) for i, reason, _at in rows), list_id=list_url, issuer=key.did)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+    with reported(None, OSError):
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2) + "\n", encoding="utf-8")
     click.echo(f"wrote {out_file}: {len(rows)} revoked credential(s)")

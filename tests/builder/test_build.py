@@ -118,3 +118,34 @@ def test_unwritable_dist_is_a_clear_error_and_changes_nothing(tmp_path):
         build(CONTENT, blocker / "out", ["html"])
     assert str(raised.value).startswith(f"{blocker / 'out' / 'html'}: cannot write the output: ")
     assert blocker.read_text() == "a file where the output folder should be"
+
+
+def test_full_disk_during_the_third_format_leaves_the_output_folder_byte_identical_and_says_so():
+    """A real full disk: a 4 MiB tmpfs in a private mount namespace (needs root, as CI and this machine run)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.project import PROJECT
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.fail("this test mounts a small tmpfs: run it as root with util-linux's unshare")
+    script = PROJECT / "tests" / "builder" / "scripts" / "full_disk_build.py"
+    completed = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["exit_code"] == 1
+    assert "/dist/html: cannot write the output: No space left on device; " in result["stderr"]
+    assert result["stderr"].rstrip().endswith("/dist was not changed")
+    assert len(result["stderr"].splitlines()) == 1
+    assert result["after"] == result["before"]
+    assert result["leftovers"] == []

@@ -128,6 +128,7 @@ def test_bundled_contexts_match_their_recorded_checksums():
         assert len(entry["sha256"]) == 64 and entry["source"]
 
 
+@pytest.mark.node
 def test_bundled_contexts_are_those_the_npm_packages_ship():
     """Provenance: each bundled third-party context equals the one in its npm package."""
     script = """

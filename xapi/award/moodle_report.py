@@ -20,7 +20,7 @@ from typing import Any
 from ..agents import account_key, agent_keys, normal_home_page
 from ..iris import Iris
 from .criteria import COMPLETED, SUBMITTED
-from .sources import Batch, SourceError
+from .sources import Batch, SourceReadError
 
 # -- Moodle SCORM reports -------------------------------------------------------------------
 #
@@ -84,34 +84,34 @@ def read_moodle_report(path: Path, site: str, course: MoodleCourse) -> Batch:
     """
     path = Path(path)
     if not re.match(r"^https?://[^/\s]+", site or ""):
-        raise SourceError(str(path), 0, "", f"the Moodle site must be its address (https://…), found {site!r}")
+        raise SourceReadError(str(path), 0, "", f"the Moodle site must be its address (https://…), found {site!r}")
     site = normal_home_page(site)
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise SourceError(str(path), 0, "", f"cannot read the report: {error.strerror or error}") from None
+        raise SourceReadError(str(path), 0, "", f"cannot read the report: {error.strerror or error}") from None
     if raw[:2] == b"PK":
-        raise SourceError(
+        raise SourceReadError(
             str(path), 0, "", "this is a spreadsheet (ODS/Excel); download the report in text format instead"
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise SourceError(str(path), line, "", "expected UTF-8 text, as Moodle writes it") from None
+        raise SourceReadError(str(path), line, "", "expected UTF-8 text, as Moodle writes it") from None
     if not text.strip():
-        raise SourceError(str(path), 1, "", "expected a Moodle SCORM report, found an empty file")
+        raise SourceReadError(str(path), 1, "", "expected a Moodle SCORM report, found an empty file")
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line else (";" if first_line.count(";") > first_line.count(",") else ",")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True)
     try:
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as error:
-        raise SourceError(
+        raise SourceReadError(
             str(path), reader.line_num, "", f"expected a well-formed report row: {error} (is the file cut short?)"
         ) from None
     if not text.endswith(("\n", "\r")):
-        raise SourceError(
+        raise SourceReadError(
             str(path),
             rows[-1][0],
             "",
@@ -124,7 +124,7 @@ def read_moodle_report(path: Path, site: str, course: MoodleCourse) -> Batch:
             continue
         _report_row(batch, str(path), line, row, layout, site, course)
     if not batch.agents:
-        raise SourceError(str(path), rows[0][0], "", "the report lists no learner")
+        raise SourceReadError(str(path), rows[0][0], "", "the report lists no learner")
     return batch
 
 
@@ -147,7 +147,7 @@ def _report_layout(path: str, line: int, headers: list[str], rows: list[list[str
     known = {_clean(title): activity for title, activity in course.sco_activities.items()}
     first = next((i for i, h in enumerate(headers) if h in known), None)
     if first is None:
-        raise SourceError(
+        raise SourceReadError(
             path,
             line,
             "",
@@ -155,7 +155,7 @@ def _report_layout(path: str, line: int, headers: list[str], rows: list[list[str
             "or the interactions report, in text format",
         )
     if first < 1 + len(FIXED_AFTER_IDENTITY):
-        raise SourceError(
+        raise SourceReadError(
             path,
             line,
             "",
@@ -170,18 +170,20 @@ def _report_layout(path: str, line: int, headers: list[str], rows: list[list[str
             kinds.append(interaction.group(1))
             indices.add(int(interaction.group(2)))
         elif kinds:
-            raise SourceError(path, line, f"column {column + 1}", f"expected an interactions column, found {header!r}")
+            raise SourceReadError(
+                path, line, f"column {column + 1}", f"expected an interactions column, found {header!r}"
+            )
         elif header in known:
             activities.append(known[header])
         else:
-            raise SourceError(
+            raise SourceReadError(
                 path,
                 line,
                 f"column {column + 1}",
                 f"{header!r} is not a SCO of this course (expected a title such as {next(iter(known))!r})",
             )
     if kinds and len(kinds) != len(set(kinds)) * len(indices):
-        raise SourceError(path, line, "", "the interactions columns are incomplete (is the header cut short?)")
+        raise SourceReadError(path, line, "", "the interactions columns are incomplete (is the header cut short?)")
     identity = [h.lower() for h in headers[1 : first - len(FIXED_AFTER_IDENTITY)]]
     email = next((i + 1 for i, h in enumerate(identity) if h in EMAIL_HEADERS), None)
     username = next((i + 1 for i, h in enumerate(identity) if h in USERNAME_HEADERS), None)
@@ -198,7 +200,7 @@ def _report_layout(path: str, line: int, headers: list[str], rows: list[list[str
             None,
         )
     if email is None and username is None:
-        raise SourceError(
+        raise SourceReadError(
             path,
             line,
             "",
@@ -212,7 +214,7 @@ def _report_row(
     batch: Batch, path: str, line: int, row: list[str], layout: _Layout, site: str, course: MoodleCourse
 ) -> None:
     if len(row) != layout.row_length:
-        raise SourceError(
+        raise SourceReadError(
             path,
             line,
             "",
@@ -228,14 +230,14 @@ def _report_row(
     if email:
         agents.append({"objectType": "Agent", "mbox": f"mailto:{email}"})
     if not agents:
-        raise SourceError(path, line, "", "expected the learner's email address or username, found neither")
+        raise SourceReadError(path, line, "", "expected the learner's email address or username, found neither")
     for agent in agents:
         if name:
             agent["name"] = name
         try:
             keys = agent_keys(agent)
         except ValueError as error:
-            raise SourceError(path, line, layout.headers[layout.email or 0], str(error)) from None
+            raise SourceReadError(path, line, layout.headers[layout.email or 0], str(error)) from None
         batch.agents.setdefault(keys[0], agent)
     learner = agents[0]
     if len(agents) > 1:
@@ -246,7 +248,7 @@ def _report_row(
         status = _clean(row[column])
         done = MOODLE_STATUSES.get(status.lower())
         if done is None and not _SCORE.match(status) and status not in ("", "-"):
-            raise SourceError(
+            raise SourceReadError(
                 path,
                 line,
                 f"column {column + 1} ({layout.headers[layout.first_sco + number]})",

@@ -41,7 +41,7 @@ class AwardRun:
 def evaluate_batches(
     criteria: Criteria, batches: Sequence[Batch], identities: Identities
 ) -> tuple[Evaluator, list[list[Evidence]]]:
-    """Evaluate the batches; a statement that cannot be read raises the batch's SourceError (file:line).
+    """Evaluate the batches; a statement that cannot be read raises the batch's SourceReadError (file:line).
 
     Returns the evaluator and, per batch, the evidence it added first.
     """
@@ -75,7 +75,7 @@ def run_award(
     """Evaluate the batches with the ledger's earlier evidence and award whoever is eligible.
 
     `identities` carries a people file's declarations (applied to this run only; the
-    ledger keeps the identifiers the sources themselves joined). Raises SourceError
+    ledger keeps the identifiers the sources themselves joined). Raises SourceReadError
     for bad input before the ledger is opened; LedgerError for an unusable ledger.
     """
     identities = identities if identities is not None else Identities()

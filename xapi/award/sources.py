@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 
-class SourceError(ValueError):
+class SourceReadError(ValueError):
     """Bad input: prints as `path:line: field: message` (line and field when known)."""
 
     def __init__(self, path: str, line: int, field: str, message: str) -> None:
@@ -39,12 +39,12 @@ class Batch:
     position: tuple[str, str] | None = None  # (source key, last `stored` seen) for the next incremental read
     locate: Callable[[int], str] | None = None  # statement index -> "line N" or "statement <id>"
 
-    def error(self, index: int, field_name: str, message: str) -> SourceError:
+    def error(self, index: int, field_name: str, message: str) -> SourceReadError:
         """The error for statement `index` of this batch, pointing at its line (or id)."""
         where = self.locate(index) if self.locate else ""
         if where.isdigit():
-            return SourceError(self.origin, int(where), field_name, message)
-        return SourceError(self.origin, 0, f"{where}: {field_name}" if where else field_name, message)
+            return SourceReadError(self.origin, int(where), field_name, message)
+        return SourceReadError(self.origin, 0, f"{where}: {field_name}" if where else field_name, message)
 
 
 # -- statements files ------------------------------------------------------------------------
@@ -58,13 +58,15 @@ def read_statements_file(path: Path) -> Batch:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
-        raise SourceError(str(path), 0, "", f"cannot read the statements file: {error.strerror or error}") from None
+        raise SourceReadError(str(path), 0, "", f"cannot read the statements file: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
         line = path.read_bytes()[: error.start].count(b"\n") + 1
-        raise SourceError(str(path), line, "", "expected UTF-8 text (JSON), found bytes that are not UTF-8") from None
+        raise SourceReadError(
+            str(path), line, "", "expected UTF-8 text (JSON), found bytes that are not UTF-8"
+        ) from None
     start = _WHITESPACE.match(text).end()
     if start == len(text):
-        raise SourceError(str(path), 1, "", "expected statements (a JSON array or JSON lines), found an empty file")
+        raise SourceReadError(str(path), 1, "", "expected statements (a JSON array or JSON lines), found an empty file")
     if text[start] == "[":
         return _json_array(path, text, start)
     return _json_lines(path, text)
@@ -97,7 +99,7 @@ def _json_array(path: Path, text: str, start: int) -> Batch:
             try:
                 item, end = decoder.raw_decode(text, position)
             except json.JSONDecodeError as error:
-                raise SourceError(
+                raise SourceReadError(
                     str(path),
                     error.lineno,
                     f"[{len(statements)}]",
@@ -107,7 +109,7 @@ def _json_array(path: Path, text: str, start: int) -> Batch:
             offsets.append(position)
             position = match(text, end).end()
             if position >= len(text):
-                raise SourceError(
+                raise SourceReadError(
                     str(path),
                     line_of(position),
                     "",
@@ -117,11 +119,13 @@ def _json_array(path: Path, text: str, start: int) -> Batch:
                 position += 1
                 break
             if text[position] != ",":
-                raise SourceError(str(path), line_of(position), "", f"expected ',' or ']', found {text[position]!r}")
+                raise SourceReadError(
+                    str(path), line_of(position), "", f"expected ',' or ']', found {text[position]!r}"
+                )
             position = match(text, position + 1).end()
     rest = match(text, position).end()
     if rest < len(text):
-        raise SourceError(str(path), line_of(rest), "", "expected the end of the file after the array's ']'")
+        raise SourceReadError(str(path), line_of(rest), "", "expected the end of the file after the array's ']'")
     return Batch(str(path), statements, locate=lambda index: str(line_of(offsets[index])))
 
 
@@ -136,7 +140,7 @@ def _json_lines(path: Path, text: str) -> Batch:
             statements.append(loads(line))
         except json.JSONDecodeError as error:
             hint = " (statements written over several lines must be in a JSON array)" if number == 1 else ""
-            raise SourceError(
+            raise SourceReadError(
                 str(path),
                 number,
                 "",

@@ -9,11 +9,14 @@ import socket
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
 from tests.samples import statement
 from xapi.lrs.client import LrsClient, LrsError
+
+pytestmark = pytest.mark.lrs
 
 
 def test_microquest_lrs_prints_endpoint_and_credentials_and_stops_on_ctrl_c(tmp_path):

@@ -45,8 +45,8 @@ def test_bad_input_exits_1_with_file_and_line_and_leaves_no_ledger(tmp_path):
     result = invoke("--statements", str(bad), "--ledger", str(ledger))
     assert result.exit_code == 1
     assert result.output == (
-        f"{bad}:1: expected one JSON statement per line: Expecting property name enclosed in double quotes at column 2 "
-        "(statements written over several lines must be in a JSON array)\n"
+        f"error: {bad}:1: expected one JSON statement per line: Expecting property name enclosed in double quotes "
+        "at column 2 (statements written over several lines must be in a JSON array); "
         f"{ledger} was not changed\n"
     )
     assert not ledger.exists()
@@ -55,7 +55,9 @@ def test_bad_input_exits_1_with_file_and_line_and_leaves_no_ledger(tmp_path):
 def test_award_without_a_source_says_which_to_give(tmp_path):
     result = invoke("--ledger", str(tmp_path / "l.sqlite"))
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == "no source: give --statements FILE, --moodle-report FILE or --lrs"
+    assert result.output.splitlines()[0].startswith(
+        "error: no source: give --statements FILE, --moodle-report FILE or --lrs; "
+    )
 
 
 def test_a_moodle_report_needs_the_site(tmp_path):
@@ -67,9 +69,9 @@ def test_a_moodle_report_needs_the_site(tmp_path):
 def test_a_missing_statements_file_is_a_one_line_error(tmp_path):
     result = invoke("--statements", str(tmp_path / "nope.jsonl"), "--ledger", str(tmp_path / "l.sqlite"))
     assert result.exit_code == 1
-    assert (
-        result.output.splitlines()[0]
-        == f"{tmp_path / 'nope.jsonl'}: cannot read the statements file: No such file or directory"
+    assert result.output == (
+        f"error: {tmp_path / 'nope.jsonl'}: cannot read the statements file: No such file or directory; "
+        f"{tmp_path / 'l.sqlite'} was not changed\n"
     )
 
 

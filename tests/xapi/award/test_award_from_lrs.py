@@ -234,7 +234,7 @@ def assert_failed_in_one_line_and_changed_nothing(tmp_path: Path, endpoint: str,
         result = award_cli(ledger, "--endpoint", endpoint, "--auth", AUTH, *options)
         assert result.exit_code == 1
         assert isinstance(result.exception, SystemExit)  # not an exception that escaped
-        assert result.output == f"{error}\n{ledger} was not changed\n"
+        assert result.output == f"error: {error}; {ledger} was not changed\n"
         assert "Traceback" not in result.output and "c2VjcmV0" not in result.output
     assert not fresh.exists() and not (fresh.parent / "issued").exists()
     assert existing.read_bytes() == before

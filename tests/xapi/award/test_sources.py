@@ -23,7 +23,7 @@ from xapi.agents import Identities
 from xapi.award.criteria import compile_criteria
 from xapi.award.moodle_report import read_moodle_report
 from xapi.award.run import evaluate_batches
-from xapi.award.sources import SourceError, read_statements_file
+from xapi.award.sources import SourceReadError, read_statements_file
 
 CRITERIA = compile_criteria(CREDENTIAL.criteria, COURSE.base_iri, COURSE.id)
 MOODLE = moodle_course(COURSE)
@@ -57,7 +57,7 @@ def test_json_lines_and_json_array_files_give_the_same_statements(tmp_path):
 def test_a_line_that_is_not_json_is_reported_with_its_line(tmp_path):
     path = write_jsonl(tmp_path / "s.jsonl", everything(mbox("ana"))[:3])
     path.write_text(path.read_text() + "\n{not json}\n")
-    with pytest.raises(SourceError) as raised:
+    with pytest.raises(SourceReadError) as raised:
         read_statements_file(path)
     assert str(raised.value) == (
         f"{path}:5: expected one JSON statement per line: Expecting property name enclosed in double quotes at column 2"
@@ -68,7 +68,7 @@ def test_a_malformed_statement_in_an_array_points_at_its_line(tmp_path):
     statements = everything(mbox("ana"))[:3]
     statements[2]["verb"] = "completed"
     batch = read_statements_file(write_array(tmp_path / "s.json", statements))
-    with pytest.raises(SourceError) as raised:
+    with pytest.raises(SourceReadError) as raised:
         evaluate_batches(CRITERIA, [batch], Identities())
     # The error names the line where the third statement's object starts.
     start = [i for i, text in enumerate((tmp_path / "s.json").read_text().splitlines(), 1) if text == "  {"][2]
@@ -79,15 +79,15 @@ def test_a_truncated_array_is_refused(tmp_path):
     path = write_array(tmp_path / "s.json", everything(mbox("ana"))[:2])
     text = path.read_text()
     path.write_text(text[: text.rindex("}")])
-    with pytest.raises(SourceError, match=r"s\.json:\d+: \[1\]: expected a statement \(a JSON object\)"):
+    with pytest.raises(SourceReadError, match=r"s\.json:\d+: \[1\]: expected a statement \(a JSON object\)"):
         read_statements_file(path)
 
 
 def test_an_empty_file_and_a_missing_file_are_refused(tmp_path):
     (tmp_path / "empty.json").write_text("  \n")
-    with pytest.raises(SourceError, match=r"empty\.json:1: expected statements \(a JSON array or JSON lines\)"):
+    with pytest.raises(SourceReadError, match=r"empty\.json:1: expected statements \(a JSON array or JSON lines\)"):
         read_statements_file(tmp_path / "empty.json")
-    with pytest.raises(SourceError, match=r"missing\.json: cannot read the statements file"):
+    with pytest.raises(SourceReadError, match=r"missing\.json: cannot read the statements file"):
         read_statements_file(tmp_path / "missing.json")
 
 
@@ -171,7 +171,7 @@ def test_a_truncated_report_is_refused_with_its_file_and_line(tmp_path):
         ]
     )
     path = write(tmp_path / "cut.txt", text[: text.rindex("Completed") - 1])
-    with pytest.raises(SourceError) as raised:
+    with pytest.raises(SourceReadError) as raised:
         read_moodle_report(path, SITE, MOODLE)
     assert str(raised.value).startswith(f"{path}:3: ")
 
@@ -179,13 +179,13 @@ def test_a_truncated_report_is_refused_with_its_file_and_line(tmp_path):
 def test_a_report_cut_at_a_row_boundary_within_a_cell_is_refused(tmp_path):
     text = report([Learner("Ana Novak", "ana@example.si", "anovak", [Attempt(ALL_DONE)])])
     path = write(tmp_path / "cut.txt", text[:-40] + "\n")
-    with pytest.raises(SourceError, match=r"cut\.txt:2: expected 22 columns as the header describes, found \d+"):
+    with pytest.raises(SourceReadError, match=r"cut\.txt:2: expected 22 columns as the header describes, found \d+"):
         read_moodle_report(path, SITE, MOODLE)
 
 
 def test_an_unknown_status_is_refused_naming_line_and_column(tmp_path):
     text = report([Learner("Ana Novak", "ana@example.si", "anovak", [Attempt({"u1-a1": "Zaključeno"})])])
-    with pytest.raises(SourceError) as raised:
+    with pytest.raises(SourceReadError) as raised:
         read_moodle_report(write(tmp_path / "s.txt", text), SITE, MOODLE)
     assert str(raised.value) == (
         f"{tmp_path / 's.txt'}:2: column 7 (1.1 Kaj je mikrodokazilo?): expected a SCORM status "
@@ -195,30 +195,32 @@ def test_an_unknown_status_is_refused_naming_line_and_column(tmp_path):
 
 def test_a_basic_report_without_track_details_is_refused_with_what_to_do(tmp_path):
     text = 'Name\tEmail address\tAttempt\t"Started on"\t"Last accessed on"\tScore\n"Ana Novak"\tana@example.si\t1\tx\ty\t0\n'
-    with pytest.raises(SourceError, match=r"b\.txt:1: no column is a SCO of this course: .*'Track details' set to Yes"):
+    with pytest.raises(
+        SourceReadError, match=r"b\.txt:1: no column is a SCO of this course: .*'Track details' set to Yes"
+    ):
         read_moodle_report(write(tmp_path / "b.txt", text), SITE, MOODLE)
 
 
 def test_a_report_of_another_package_is_refused_naming_the_column(tmp_path):
     text = report([Learner("Ana Novak", "ana@example.si", "anovak", [Attempt(ALL_DONE)])])
     text = text.replace("1.2 Kaj ne spada med mikrodokazila?", "Quiz 2", 1)
-    with pytest.raises(SourceError, match=r"o\.txt:1: column 8: 'Quiz 2' is not a SCO of this course"):
+    with pytest.raises(SourceReadError, match=r"o\.txt:1: column 8: 'Quiz 2' is not a SCO of this course"):
         read_moodle_report(write(tmp_path / "o.txt", text), SITE, MOODLE)
 
 
 def test_a_report_without_email_or_username_is_refused(tmp_path):
     text = report([Learner("Ana Novak", "", "", [Attempt(ALL_DONE)])], identity=("ID number",))
-    with pytest.raises(SourceError, match=r"n\.txt:1: expected an 'Email address' or 'Username' column"):
+    with pytest.raises(SourceReadError, match=r"n\.txt:1: expected an 'Email address' or 'Username' column"):
         read_moodle_report(write(tmp_path / "n.txt", text), SITE, MOODLE)
 
 
 def test_a_spreadsheet_download_is_refused_with_what_to_download(tmp_path):
     (tmp_path / "r.ods").write_bytes(b"PK\x03\x04rest")
-    with pytest.raises(SourceError, match=r"r\.ods: this is a spreadsheet .* text format instead"):
+    with pytest.raises(SourceReadError, match=r"r\.ods: this is a spreadsheet .* text format instead"):
         read_moodle_report(tmp_path / "r.ods", SITE, MOODLE)
 
 
 def test_the_moodle_site_must_be_an_address(tmp_path):
     text = report([Learner("Ana Novak", "ana@example.si", "anovak", [Attempt(ALL_DONE)])])
-    with pytest.raises(SourceError, match=r"the Moodle site must be its address"):
+    with pytest.raises(SourceReadError, match=r"the Moodle site must be its address"):
         read_moodle_report(write(tmp_path / "r.txt", text), "moodle.example.si", MOODLE)

@@ -20,6 +20,8 @@ from xapi.lrs import local as local_lrs
 from xapi.lrs.client import LrsClient, LrsError
 from xapi.lrs.local import RALPH_VERSION, LocalLrs, LocalLrsError
 
+pytestmark = pytest.mark.lrs
+
 VERSION = {"X-Experience-API-Version": "1.0.3"}
 
 

@@ -1,0 +1,197 @@
+"""`microquest lrs`, `award` and `report`: learners' statements, the award and the provider's report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .reporting import CONTENT_OPTION, LEDGER_OPTION, fail, reported
+
+
+@click.command(name="lrs")
+@click.option("--port", type=int, default=8300, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Keep the statements in this folder, from run to run (default: a temporary folder, removed at the end).",
+)
+def lrs_command(port: int, data_dir: Path | None) -> None:
+    """Run a local LRS (ralph, from PyPI) on 127.0.0.1 for trials, until Ctrl+C.
+
+    Prints the endpoint and the Authorization value to send. The credentials are
+    made for this run and are throwaway, for local trials only. ralph has no State
+    API; the LMS side of `microquest preview` serves one in front of it.
+
+    Example:
+
+        microquest lrs --port 8300 --data lrs-data
+    """
+    from xapi.lrs.client import AUTH_VARIABLE, ENDPOINT_VARIABLE, LrsError
+    from xapi.lrs.local import LocalLrs
+
+    server = LocalLrs(data_dir, port)
+    with reported("no LRS is running", LrsError):
+        server.start()
+    click.echo(f"LRS (ralph) at {server.endpoint}, started in {server.startup_seconds:.1f} s")
+    click.echo(f"Authorization: {server.auth}")
+    click.echo("These credentials are throwaway: made for this local run only. For `microquest award --lrs`:")
+    click.echo(f"  export {ENDPOINT_VARIABLE}='{server.endpoint}' {AUTH_VARIABLE}='{server.auth}'")
+    click.echo("Ctrl+C stops.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@click.command(name="award")
+@CONTENT_OPTION
+@click.option(
+    "--statements",
+    "statements",
+    type=click.Path(path_type=Path, dir_okay=False),
+    multiple=True,
+    help="A statements file (JSON array or JSON lines); repeat for several.",
+)
+@click.option(
+    "--lrs",
+    "use_lrs",
+    is_flag=True,
+    help="Read the LRS (--endpoint and --auth, else MICROQUEST_LRS_ENDPOINT and MICROQUEST_LRS_AUTH) "
+    "from where the last run stopped.",
+)
+@click.option("--endpoint", help="The LRS endpoint, e.g. https://lrs.example.si/xapi/ (implies --lrs).")
+@click.option("--auth", help="The LRS Authorization value; MICROQUEST_LRS_AUTH keeps it out of the process list.")
+@click.option("--lrs-full", is_flag=True, help="Read every statement of the LRS, not only those since the last run.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each answer of the LRS.",
+)
+@click.option(
+    "--moodle-report",
+    "moodle_reports",
+    type=click.Path(path_type=Path, dir_okay=False),
+    multiple=True,
+    help="A Moodle SCORM report downloaded in text format (basic with Track details, or interactions); repeatable.",
+)
+@click.option("--moodle-site", help="The Moodle site's address: the homePage of its learners' accounts.")
+@click.option(
+    "--people",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A people file (JSON or YAML): a list of identifier sets, each one person.",
+)
+@LEDGER_OPTION
+@click.option(
+    "--keys",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The issuer key folder (default: $MICROQUEST_KEYS or ~/.config/microquest/keys; see `microquest keys init`).",
+)
+@click.option(
+    "--out",
+    "credentials_out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("credentials"),
+    show_default=True,
+    help="Where each new credential is written, as <id>.json and a baked <id>.svg.",
+)
+@click.option("--revocation-list", help="The URL where `microquest revocations` output is published.")
+def award_command(
+    content_dir: Path,
+    statements: tuple[Path, ...],
+    use_lrs: bool,
+    endpoint: str | None,
+    auth: str | None,
+    lrs_full: bool,
+    timeout: float,
+    moodle_reports: tuple[Path, ...],
+    moodle_site: str | None,
+    people: Path | None,
+    ledger: Path,
+    keys: Path | None,
+    credentials_out: Path,
+    revocation_list: str | None,
+) -> None:
+    """Award the micro-credential to every learner who meets the credential's criteria.
+
+    Reads every source first; bad input stops the run with the ledger unchanged.
+    Then, in one transaction, records the evidence and each learner's progress and
+    awards one credential per learner per credential version: re-runs and
+    concurrent runs award nobody twice.
+
+    Example:
+
+    \b
+        microquest award --statements statements.jsonl \\
+            --moodle-report report.txt --moodle-site https://moodle.example.si
+    """
+    from ..awarding import LrsOptions, award_from_content
+
+    lrs = LrsOptions(endpoint, auth, lrs_full, timeout) if use_lrs or endpoint or lrs_full else None
+    unchanged = f"{ledger} was not changed"
+    if not statements and not moodle_reports and lrs is None:
+        fail(f"error: no source: give --statements FILE, --moodle-report FILE or --lrs; {unchanged}")
+    if moodle_reports and not moodle_site:
+        fail(
+            f"error: --moodle-report needs --moodle-site (the Moodle address, e.g. https://moodle.example.si); {unchanged}"
+        )
+    with reported(unchanged):
+        run = award_from_content(
+            content_dir,
+            statements=statements,
+            moodle_reports=moodle_reports,
+            moodle_site=moodle_site,
+            lrs=lrs,
+            people=people,
+            ledger=ledger,
+            keys=keys,
+            revocation_list=revocation_list,
+            credentials_out=credentials_out,
+        )
+    for award in run.outcome.new:
+        click.echo(f"awarded {award.id} to {award.person}")
+    if run.outcome.new:
+        click.echo(f"wrote {len(run.outcome.new)} signed credential(s) to {credentials_out}/")
+    click.echo(run.summary)
+
+
+@click.command(name="report")
+@CONTENT_OPTION
+@LEDGER_OPTION
+@click.option(
+    "--csv", "csv_file", type=click.Path(path_type=Path, dir_okay=False), help="Also write the report as CSV."
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write a self-contained HTML page.",
+)
+def report_command(content_dir: Path, ledger: Path, csv_file: Path | None, html_file: Path | None) -> None:
+    """Show each learner's progress per activity and canvas, and their award state.
+
+    Prints a table (✓ = met); --csv and --html write the same report to files, the
+    HTML page with a chart and no external request. The progress is the one the
+    last `microquest award` run recorded.
+
+    Example:
+
+        microquest report --ledger microquest-ledger.sqlite --html report.html
+    """
+    from ..provider_report import as_csv, as_html, as_table, provider_report
+
+    with reported("no report was written"):
+        report = provider_report(content_dir, ledger)
+    for path, text in (
+        (csv_file, as_csv(report) if csv_file else ""),
+        (html_file, as_html(report) if html_file else ""),
+    ):
+        if path is not None:
+            with reported("the report was not written", OSError):
+                path.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {path}", err=True)
+    click.echo(as_table(report), nl=False)
