@@ -36,6 +36,10 @@ class KeyFileError(ValueError):
     """A key folder or file that cannot be used; the message says what to do. It never holds key material."""
 
 
+class KeyExistsError(KeyFileError):
+    """There is a key already: it is kept unless the caller asks to replace it (force)."""
+
+
 def default_keys_dir() -> Path:
     configured = os.environ.get(KEYS_ENV)
     return Path(configured).expanduser() if configured else Path.home() / ".config" / "microquest" / "keys"
@@ -85,7 +89,7 @@ def init_keys(directory: Path | None = None, *, force: bool = False) -> tuple[Is
         raise KeyFileError(f"refusing to keep the private key there: {reason}; choose a folder outside it")
     key_path = folder / KEY_FILE
     if key_path.exists() and not force:
-        raise KeyFileError(f"{key_path} already exists; keep it, or pass --force to replace it with a new key")
+        raise KeyExistsError(f"{key_path} already exists")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     key = generate_key()

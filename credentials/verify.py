@@ -294,7 +294,7 @@ def status_list_url(document: dict[str, Any]) -> str | None:
 
 def check_revocation(document: dict[str, Any], revocations: RevocationList | None) -> str:
     if revocations is None:
-        return "revocation not checked (the credential names no revocation list; give one with --revocations)"
+        return "revocation not checked (the credential names no revocation list, and none was given)"
     listed_issuer = revocations.issuer
     if listed_issuer and listed_issuer != issuer_id(document):
         raise VerificationError(

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import click
 
-from credentials.keys import KEY_FILE, KEYS_ENV, KeyFileError, default_keys_dir, init_keys, load_key
+from credentials.keys import KEY_FILE, KEYS_ENV, KeyExistsError, KeyFileError, default_keys_dir, init_keys, load_key
 from credentials.verify import VerificationError, revocation_list, verify_bytes
 
-from .reporting import fail, reported
+from .reporting import error_lines, fail, reported
 
 KEYS_DIR_OPTION = click.option(
     "--dir",
@@ -50,8 +50,12 @@ def keys_init(keys_dir: Path | None, force: bool) -> None:
 
         microquest keys init --dir ~/.config/microquest/keys
     """
-    with reported(None, KeyFileError, OSError):
+    try:
         key, path = init_keys(keys_dir, force=force)
+    except KeyExistsError as error:
+        fail(f"error: {error}; keep it, or pass --force to replace it with a new key")
+    except (KeyFileError, OSError) as error:
+        fail(*error_lines(error, None))
     click.echo(f"wrote the private key to {path} (mode 0600); keep it there and back it up offline")
     click.echo(f"issuer DID: {key.did}")
 

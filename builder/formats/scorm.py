@@ -15,7 +15,7 @@ from ..errors import BuildError
 from ..model import Activity, Course, Unit
 from ..render import environment, render_activity, static_file
 
-RUNTIME_FILES = ("static/microquest.css", "static/lms.js", "static/microquest.js")
+RUNTIME_FILES = ("static/microquest.css", "static/store.js", "static/lms.js", "static/microquest.js")
 MANIFEST = "imsmanifest.xml"
 # Content ids never contain "_", so these prefixes cannot collide with them.
 RESOURCE_PREFIX = "res_"

@@ -6,17 +6,18 @@
  * parent and opener chains — with a copy in the browser's localStorage, so an
  * answer survives a closed tab, a reload or an LMS that rejects a commit.
  * Without an LMS the page still works and says that progress stays in this browser.
- * Plain JavaScript, no request outside the package.
+ * Plain JavaScript, no request outside the package; the browser's copy, the page's
+ * state and the notices are store.js's (window.MicroquestStore), shared with xapi.js.
  */
 (function () {
   "use strict";
 
-  var MicroQuest = window.MicroQuest = window.MicroQuest || {};
+  var MicroQuest = window.MicroQuest;
+  var Store = window.MicroquestStore;
   var body = document.body;
   var standard = body.getAttribute("data-standard") || "none";
   var courseId = body.getAttribute("data-course") || "";
   var activityId = body.getAttribute("data-activity") || "";
-  MicroQuest.lmsErrors = [];
 
   /* ---- codec: LZW over UTF-8, written as URL-safe base64 ------------------------
    * suspend_data is 4096 characters in SCORM 1.2; canvas answers in Slovenian only
@@ -205,7 +206,7 @@
       commit: function (api) { return api.Commit(""); },
       lastError: function (api) { return String(api.GetLastError()); },
       notStarted: function (status) { return status === "not attempted" || status === "unknown" || status === ""; },
-      timespan: function (ms) { return "PT" + (Math.round(ms / 10) / 100) + "S"; },
+      timespan: Store.isoDuration,
       time: function (date) {
         return date.getFullYear() + "-" + pad(date.getMonth() + 1, 2) + "-" + pad(date.getDate(), 2) + "T" +
           pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2);
@@ -214,63 +215,16 @@
     }
   };
 
-  /* ---- the browser copy ---------------------------------------------------------- */
-  function browserStorage(key) {
-    var memory = null;
-    var available = true;
-    try {
-      window.localStorage.setItem(key + ":probe", "1");
-      window.localStorage.removeItem(key + ":probe");
-    } catch (error) {
-      available = false;
-    }
-    return {
-      available: available,
-      read: function () {
-        if (!available) { return memory; }
-        try { return JSON.parse(window.localStorage.getItem(key)); } catch (error) { return null; }
-      },
-      write: function (state) {
-        memory = state;
-        if (!available) { return false; }
-        try {
-          window.localStorage.setItem(key, JSON.stringify(state));
-          return true;
-        } catch (error) {
-          return false;
-        }
-      }
-    };
-  }
-
   /* ---- the store -------------------------------------------------------------- */
-  var NOTICES = {
-    noLms: "Ta stran ni povezana s sistemom LMS: napredek in odgovori se shranjujejo samo v tem brskalniku.",
-    noStorage: "Brskalnik ne dovoli shranjevanja: odgovori se izgubijo, ko zaprete stran. Prenesite jih.",
-    tooLong: "Vaši odgovori so daljši, kot jih lahko sprejme sistem LMS. Vsi odgovori ostanejo shranjeni v tem " +
-      "brskalniku; v LMS so shranjeni le tisti, ki so se prilegali. Prenesite odgovore, da jih imate tudi drugje.",
-    commitFailed: "Sistem LMS trenutno ne sprejme shranjevanja. Odgovori so shranjeni v tem brskalniku; " +
-      "ponovno bomo poskusili samodejno."
-  };
-
   function createStore() {
     var adapter = ADAPTERS[standard] || null;
     var api = adapter ? findApi(adapter.apiName, adapter.maxTries) : null;
-    var listeners = [];
-    var notices = {};
-    var state = { v: 1, t: 0, values: {} };
     var started = Date.now();
     var connected = false;
     var finished = false;
     var dirty = false;
     var lastLocation = null;
     var writeTimer = null;
-
-    function notify(key, on) {
-      if (!!notices[key] === !!on) { return; }
-      notices[key] = !!on;
-      listeners.forEach(function (listener) { listener(store.notices()); });
-    }
 
     function call(name, element, value) {
       var result = adapter[name](api, element, value);
@@ -288,7 +242,11 @@
       connected = String(call("initialize")) === "true";
       if (connected) { learner = String(call("get", adapter.learner) || ""); }
     }
-    var local = browserStorage("microquest:" + courseId + ":" + activityId + ":" + learner);
+    var local = Store.browserCopy("microquest:" + courseId + ":" + activityId + ":" + learner, true);
+    var page = Store.pageState(local);
+    var board = Store.noticeBoard(function () {
+      return connected ? [] : [local.available ? "noLms" : "noStorage"];
+    });
 
     function fitting(candidate, limit) {
       var encoded = encodeState(candidate);
@@ -313,8 +271,8 @@
     function writeToLms() {
       writeTimer = null;
       if (!connected || finished) { return; }
-      var fit = fitting(state, adapter.limits.suspend);
-      notify("tooLong", !fit.complete);
+      var fit = fitting(page.state, adapter.limits.suspend);
+      board.set("tooLong", !fit.complete);
       if (String(call("set", "cmi.suspend_data", fit.text)) === "true") { dirty = true; }
     }
 
@@ -323,7 +281,7 @@
       if (writeTimer) { clearTimeout(writeTimer); writeToLms(); }
       if (!dirty) { return; }
       var ok = String(call("commit")) === "true";
-      notify("commitFailed", !ok);
+      board.set("commitFailed", !ok);
       if (ok) { dirty = false; }
     }
 
@@ -350,38 +308,34 @@
     var fromBrowser = local.read();
     // The LMS's copy wins a tie unless it holds only the answers that fitted.
     var browserNewer = fromBrowser && (!fromLms || fromBrowser.t > fromLms.t || (fromLms.o && fromBrowser.t >= fromLms.t));
-    if (fromLms && !browserNewer) { state = fromLms; }
-    if (browserNewer) { state = fromBrowser; }
-    if (!state.values) { state = { v: 1, t: 0, values: {} }; }
-    delete state.o;
+    if (fromLms && !browserNewer) { page.state = fromLms; }
+    if (browserNewer) { page.state = fromBrowser; }
+    if (!page.state.values) { page.state = { v: 1, t: 0, values: {} }; }
+    delete page.state.o;
 
     var resumeLocation = "";
     if (connected) {
       var status = String(call("get", adapter.status) || "");
-      if (state.values.done) {
+      if (page.state.values.done) {
         if (status !== "completed" && status !== "passed") { setLms(adapter.status, "completed"); }
       } else if (adapter.notStarted(status)) {
         // Never leave the status to the LMS: Moodle turns "not attempted" into "completed" at LMSFinish.
         setLms(adapter.status, "incomplete");
       }
-      if (fromBrowser && fromBrowser === state) { writeToLms(); }
+      if (fromBrowser && fromBrowser === page.state) { writeToLms(); }
       commit();
     }
 
     // The bookmark travels in the state too: reading an unset cmi.location is an error in SCORM 2004.
-    resumeLocation = state.values.position || "";
+    resumeLocation = page.state.values.position || "";
 
     var store = {
       connected: connected,
       persistent: connected || local.available,
       resumeLocation: resumeLocation,
-      get: function (key) {
-        return Object.prototype.hasOwnProperty.call(state.values, key) ? state.values[key] : null;
-      },
+      get: page.get,
       set: function (key, value) {
-        state.values[key] = value;
-        state.t = Date.now();
-        var kept = local.write(state);
+        var kept = page.set(key, value);
         if (connected && !writeTimer) { writeTimer = setTimeout(writeToLms, 400); }
         return kept || connected;
       },
@@ -415,23 +369,14 @@
       },
       commit: commit,
       exit: finish,
-      notices: function () {
-        var list = [];
-        if (!connected) { list.push(local.available ? NOTICES.noLms : NOTICES.noStorage); }
-        Object.keys(notices).forEach(function (key) { if (notices[key]) { list.push(NOTICES[key]); } });
-        return list;
-      },
-      onNotice: function (listener) { listeners.push(listener); }
+      notices: board.list,
+      onNotice: board.listen
     };
 
     if (connected) {
       // Browsers block synchronous requests and `unload` when a page inside Moodle's
       // iframe goes away: commit when hidden, periodically, and finish on pagehide.
-      document.addEventListener("visibilitychange", function () {
-        if (document.visibilityState === "hidden") { commit(); }
-      });
-      window.addEventListener("pagehide", finish);
-      setInterval(commit, 30000);
+      Store.whileOpen({ hidden: commit, every: commit, leave: finish });
     }
     return store;
   }

@@ -9,12 +9,16 @@
  * them (a 409 for a statement it already holds counts as confirmed): a dropped
  * network, a reload or a closed tab sends each statement exactly once.
  * Resume state goes to the State API, with a copy in the browser, which is also the
- * fallback when the LRS has no State API.
+ * fallback when the LRS has no State API. The browser's copy, the page's state and the
+ * notices are store.js's (window.MicroquestStore), shared with lms.js; the statements
+ * are made by statements.js (window.MicroquestStatements) from the page's plan.
  */
 (function () {
   "use strict";
 
-  var MicroQuest = window.MicroQuest = window.MicroQuest || {};
+  var MicroQuest = window.MicroQuest;
+  var Store = window.MicroquestStore;
+  var Statements = window.MicroquestStatements;  // absent on a page without a plan
   var body = document.body;
   var standard = body.getAttribute("data-standard");
   var activityId = body.getAttribute("data-activity") || "";
@@ -24,16 +28,6 @@
   var QUEUE_KEY = "microquest:xapi-queue";
   var MAX_DELAY = 60000;
   var PARALLEL = 4;
-  MicroQuest.lmsErrors = [];
-
-  var NOTICES = {
-    noLaunch: "Ta stran ni bila zagnana iz sistema LMS: napredek in odgovori se shranjujejo samo v tem brskalniku.",
-    noState: "Sistem za beleženje učenja ne hrani stanja: odgovori se shranjujejo samo v tem brskalniku.",
-    offline: "Povezava s sistemom za beleženje učenja ni na voljo. Zapisi o napredku čakajo v brskalniku in " +
-      "bodo poslani samodejno.",
-    launchFailed: "Zagon iz sistema LMS ni uspel (žeton za dostop ni na voljo). Napredek se shranjuje samo v " +
-      "tem brskalniku; aktivnost znova odprite iz sistema LMS."
-  };
 
   /* ---- launch ------------------------------------------------------------------ */
   function launchParameters() {
@@ -61,41 +55,10 @@
     };
   }
 
-  function uuid() {
-    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
-  }
-
-  // cmi5 orders a session's statements by timestamp (§9.7): two made in the same
-  // millisecond (a canvas submitted and its activity completed) must not tie.
-  var lastStamp = 0;
-  function nextTimestamp() {
-    lastStamp = Math.max(Date.now(), lastStamp + 1);
-    return new Date(lastStamp).toISOString();
-  }
-
-  function isoDuration(ms) {
-    return "PT" + (Math.round(ms / 10) / 100) + "S";
-  }
-
   /* ---- the persistent statement queue ---------------------------------------------- */
-  function readQueue() {
-    try { return JSON.parse(window.localStorage.getItem(QUEUE_KEY)) || []; } catch (error) { return []; }
-  }
+  function readQueue() { return Store.readJson(QUEUE_KEY) || []; }
 
-  function writeQueue(queue) {
-    try {
-      window.localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
-      return true;
-    } catch (error) {
-      return false;
-    }
-  }
+  function writeQueue(queue) { return Store.writeJson(QUEUE_KEY, queue); }
 
   function createQueue(connection, notify) {
     var inFlight = {};
@@ -251,101 +214,6 @@
     }).then(function (response) { return response.ok; }, function () { return false; });
   }
 
-  function browserCopy(key) {
-    return {
-      read: function () {
-        try { return JSON.parse(window.localStorage.getItem(key)); } catch (error) { return null; }
-      },
-      write: function (value) {
-        try { window.localStorage.setItem(key, JSON.stringify(value)); return true; } catch (error) { return false; }
-      }
-    };
-  }
-
-  /* ---- statements from the page's plan ------------------------------------------------ */
-  function statementBuilder(launch, plan, launchData, sessionId) {
-    var cmi5 = standard === "cmi5";
-    var contextTemplate = launchData && launchData.contextTemplate ? launchData.contextTemplate : {};
-    var profile = { objectType: "Activity", id: plan.profile,
-      definition: { type: "http://adlnet.gov/expapi/activities/profile" } };
-    // cmi5: the object is the LMS's activityId for this AU, never the AU's own id (§9.4).
-    var page = cmi5
-      ? { objectType: "Activity", id: launch.activityId, definition: plan.activity.definition }
-      : plan.activity;
-
-    function copy(value) { return JSON.parse(JSON.stringify(value)); }
-
-    // cmi5 §9.6: the context template is the base and is added to, never overwritten.
-    function context(parts) {
-      var made = copy(contextTemplate);
-      if (launch.registration) { made.registration = launch.registration; }
-      made.language = plan.language;
-      var activities = made.contextActivities || {};
-      ["parent", "grouping", "category"].forEach(function (key) {
-        var extra = parts[key] || [];
-        if (extra.length) { activities[key] = (activities[key] || []).concat(copy(extra)); }
-      });
-      made.contextActivities = activities;
-      return made;
-    }
-
-    function statement(verb, object, result, ctx) {
-      var made = { id: uuid(), actor: launch.actor, verb: copy(plan.verbs[verb]), object: copy(object),
-        context: ctx, timestamp: nextTimestamp() };
-      if (result) { made.result = result; }
-      return made;
-    }
-
-    return {
-      cmi5Defined: function (verb, result) {
-        var categories = [{ id: plan.cmi5.categories.cmi5 }, profile];
-        // moveon only on statements whose result carries completion or success (§9.6.2.2).
-        if (result && (result.completion !== undefined || result.success !== undefined)) {
-          categories.splice(1, 0, { id: plan.cmi5.categories.moveon });
-        }
-        return statement(verb, page, result, context({ category: categories }));
-      },
-      activityCompleted: function (duration) {
-        return statement("completed", page, { completion: true, duration: duration },
-          context({ parent: [plan.unit], grouping: [plan.course], category: [profile] }));
-      },
-      canvasSubmitted: function (responses) {
-        var extensions = {};
-        extensions[plan.extensions.responses] = responses;
-        var canvas = { objectType: "Activity", id: plan.canvas.id, definition: plan.canvas.definition };
-        return statement("submitted", canvas, { completion: true, extensions: extensions },
-          context({ parent: [page], grouping: [plan.unit, plan.course], category: [profile] }));
-      },
-      courseCompleted: function () {
-        return statement("completed", plan.course, { completion: true }, context({ category: [profile] }));
-      },
-      sessionId: sessionId
-    };
-  }
-
-  function responses(answers) {
-    // {field IRI: text} and, for a table, {field IRI: [{column id: text}, …]} in row order.
-    var extensions = {};
-    Object.keys(plan.canvas.fields).forEach(function (fieldId) {
-      var field = plan.canvas.fields[fieldId];
-      if (field.columns) {
-        var rows = [];
-        Object.keys(answers).forEach(function (name) {
-          var match = /^([^.]+)\.(\d+)\.(.+)$/.exec(name);
-          if (!match || match[1] !== fieldId) { return; }
-          var index = parseInt(match[2], 10) - 1;
-          rows[index] = rows[index] || {};
-          rows[index][match[3]] = answers[name];
-        });
-        rows = rows.filter(function (row) { return row; });
-        if (rows.length) { extensions[field.id] = rows; }
-      } else if (answers[fieldId] !== undefined && answers[fieldId] !== "") {
-        extensions[field.id] = answers[fieldId];
-      }
-    });
-    return extensions;
-  }
-
   /* ---- the store ------------------------------------------------------------------ */
   // Same-package links carry the launch parameters on: one tincan.xml launch covers the course.
   function carryLaunch() {
@@ -362,12 +230,10 @@
   function createStore() {
     var launch = launchParameters();
     var connection = createConnection(launch);
-    var listeners = [];
-    var notices = {};
     var started = Date.now();
-    var state = { v: 1, t: 0, values: {} };
     var copyKey = "microquest:xapi-state:" + (launch ? launch.registration || "" : "") + ":" + activityId;
-    var local = browserCopy(copyKey);
+    var local = Store.browserCopy(copyKey);
+    var page = Store.pageState(local);
     var stateSupported = false;
     var ready = false;
     var builder = null;
@@ -375,15 +241,12 @@
     var terminated = false;
     var stateTimer = null;
 
-    function tell() { listeners.forEach(function (listener) { listener(store.notices()); }); }
-
-    function notify(key, on) {
-      if (!!notices[key] === !!on) { return; }
-      notices[key] = !!on;
-      tell();
-    }
-
-    var queue = createQueue(connection, notify);
+    var board = Store.noticeBoard(function () {
+      if (!launch) { return ["noLaunch"]; }
+      if (connection.failed()) { return ["launchFailed"]; }
+      return ready && !stateSupported ? ["noState"] : [];
+    });
+    var queue = createQueue(connection, board.set);
 
     function emit(statement) {
       if (!launch || connection.failed()) { return; }
@@ -398,13 +261,13 @@
     function saveState(keepalive) {
       stateTimer = null;
       if (stateSupported && ready) {
-        putState(connection, launch, plan.activity.id, "microquest-state", state, keepalive);
+        putState(connection, launch, plan.activity.id, "microquest-state", page.state, keepalive);
       }
     }
 
     function courseProgress(activityIri) {
       // Which activities of the course are done: a State API document on the course (with a browser copy).
-      var progressCopy = browserCopy("microquest:xapi-progress:" + (launch.registration || ""));
+      var progressCopy = Store.browserCopy("microquest:xapi-progress:" + (launch.registration || ""));
       var apply = function (progress) {
         progress = progress || { done: [], courseCompleted: false };
         if (progress.done.indexOf(activityIri) < 0) { progress.done.push(activityIri); }
@@ -432,7 +295,7 @@
       if (terminated || !ready || !builder) { return false; }
       terminated = true;
       if (standard === "cmi5") {
-        emit(builder.cmi5Defined("terminated", { duration: isoDuration(Date.now() - started) }));
+        emit(builder.cmi5Defined("terminated", { duration: Store.isoDuration(Date.now() - started) }));
       }
       if (stateTimer) { clearTimeout(stateTimer); }
       saveState(true);
@@ -444,23 +307,19 @@
       connected: false,
       persistent: true,
       resumeLocation: "",
-      get: function (key) {
-        return Object.prototype.hasOwnProperty.call(state.values, key) ? state.values[key] : null;
-      },
+      get: page.get,
       set: function (key, value) {
-        state.values[key] = value;
-        state.t = Date.now();
-        var kept = local.write(state);
+        var kept = page.set(key, value);
         if (stateSupported && !stateTimer) { stateTimer = setTimeout(saveState, 1000); }
         return kept || stateSupported;
       },
       recordAnswers: function (list, answers) {
-        if (builder && plan.canvas && judged()) { emit(builder.canvasSubmitted(responses(answers || {}))); }
+        if (builder && plan.canvas && judged()) { emit(builder.canvasSubmitted(Statements.responses(plan, answers || {}))); }
       },
       complete: function () {
         if (!builder || !judged() || store.get("completedSent")) { return; }
         store.set("completedSent", true);
-        var duration = isoDuration(Date.now() - started);
+        var duration = Store.isoDuration(Date.now() - started);
         if (standard === "cmi5") {
           emit(builder.cmi5Defined("completed", { completion: true, duration: duration }));
         } else {
@@ -484,20 +343,13 @@
         }
       },
       pending: function () { return queue.pending(); },
-      notices: function () {
-        var list = [];
-        if (!launch) { list.push(NOTICES.noLaunch); }
-        if (launch && connection.failed()) { list.push(NOTICES.launchFailed); }
-        if (launch && ready && !stateSupported && !connection.failed()) { list.push(NOTICES.noState); }
-        Object.keys(notices).forEach(function (key) { if (notices[key]) { list.push(NOTICES[key]); } });
-        return list;
-      },
-      onNotice: function (listener) { listeners.push(listener); }
+      notices: board.list,
+      onNotice: board.listen
     };
 
     var fromBrowser = local.read();
-    if (fromBrowser && fromBrowser.values) { state = fromBrowser; }
-    store.resumeLocation = state.values.position || "";
+    if (fromBrowser && fromBrowser.values) { page.state = fromBrowser; }
+    store.resumeLocation = page.state.values.position || "";
 
     // Asynchronous start: the page is usable at once; the LRS's copy of the state
     // replaces the browser's if it is newer.
@@ -513,21 +365,21 @@
         return getState(connection, launch, plan.activity.id, "microquest-state");
       }).then(function (answer) {
         var fromLrs = answer.supported ? answer.document : null;
-        if (fromLrs && fromLrs.values && fromLrs.t > state.t) {
-          state = fromLrs;
-          local.write(state);
-          store.resumeLocation = state.values.position || "";
+        if (fromLrs && fromLrs.values && fromLrs.t > page.state.t) {
+          page.state = fromLrs;
+          local.write(page.state);
+          store.resumeLocation = page.state.values.position || "";
           if (MicroQuest.restore) { MicroQuest.restore(); }
         }
         stateSupported = answer.supported;
         // The browser's copy is newer (answers typed offline, or no copy in the LRS yet).
         if (stateSupported && fromBrowser && (!fromLrs || fromBrowser.t > fromLrs.t)) {
-          putState(connection, launch, plan.activity.id, "microquest-state", state);
+          putState(connection, launch, plan.activity.id, "microquest-state", page.state);
         }
       }).then(function () {
         var sessionId = launchData && launchData.contextTemplate && launchData.contextTemplate.extensions
           ? launchData.contextTemplate.extensions[plan.cmi5.extensions.sessionid] : null;
-        builder = statementBuilder(launch, plan, launchData, sessionId);
+        builder = Statements.builder(launch, plan, launchData, sessionId);
         ready = true;
         store.connected = true;
         if (standard === "cmi5") {
@@ -538,24 +390,23 @@
             window.sessionStorage.setItem(sent, "1");
           }
         }
-        tell();
+        board.tell();
         queue.drain();
         return null;
       });
     }).catch(function (error) {
       MicroQuest.lmsErrors.push(error.message);
-      tell();
+      board.tell();
     });
 
     // cmi5: terminated ends the session, so only the learner's exit sends it (a reload
     // continues the session; a closed tab is the LMS's to mark abandoned, §9.3.7).
-    window.addEventListener("pagehide", function () {
-      if (standard === "cmi5") { saveState(true); queue.flush(); } else { terminate(); }
+    function keep() { saveState(true); queue.flush(); }
+    Store.whileOpen({
+      hidden: keep,
+      every: function () { queue.drain(); },
+      leave: function () { if (standard === "cmi5") { keep(); } else { terminate(); } }
     });
-    document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") { saveState(true); queue.flush(); }
-    });
-    setInterval(function () { queue.drain(); }, 30000);
     return store;
   }
 
