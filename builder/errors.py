@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -54,3 +55,11 @@ class ContentErrors(MicroquestError):
 
 class BuildError(MicroquestError):
     """The build could not write its output."""
+
+
+def field_path(parts: Iterable[str | int]) -> str:
+    """`activities[0].duration` from ("activities", 0, "duration"), as errors name a field."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

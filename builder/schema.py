@@ -61,17 +61,23 @@ def _validators() -> dict[str, Draft202012Validator]:
 
 
 def describe(value: Any) -> str:
+    """A found value in the content's words, never a parser's class: 'a list', 'a date (…)' …"""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
-        return repr(str(value)) if value else "an empty text"
+        # A text is at most 10000 characters; a message shows its start.
+        return repr(value[:80] + "…" if len(value) > 80 else str(value)) if value else "an empty text"
+    if isinstance(value, int | float):
+        return repr(float(value) if isinstance(value, float) else int(value))
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if value is None:
         return "nothing"
-    return repr(value)
+    if hasattr(value, "isoformat"):  # YAML reads 2024-05-01 as a date
+        return f"a date ({value.isoformat()})"
+    return "a value that is not text, a number, a list or a mapping"
 
 
 def _expected_type(expected: str | list[str]) -> str:
