@@ -1,7 +1,7 @@
 """xAPI figures: how fast the page's statement queue drains to a real LRS, and the package sizes.
 
 The queue is the one the packages ship (static/xapi.js) in Debian's Chromium; the LRS
-is ralph (xapi/local_lrs.py) behind the LMS side of builder/xapi_launch.py, as in the
+is ralph (xapi/local_lrs.py) behind the LMS side of builder/preview/launch.py, as in the
 tests. N statements are put in the queue while the LRS is down, then the LRS comes back
 and the time until the queue is empty (every statement confirmed) is measured.
 

@@ -12,13 +12,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, StrictUndefined
-
 from xapi.agents import agent_of_key
 from xapi.award.ledger import Award, Ledger, LedgerError
 
 from .awarding import AwardError, course_credential, course_criteria
 from .model import Course
+from .render import environment
 
 
 @dataclass(frozen=True)
@@ -160,75 +159,69 @@ def as_csv(report: ProviderReport) -> str:
     return out.getvalue()
 
 
-HTML = """<!DOCTYPE html>
-<html lang="sl">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ report.title }}: napredek in mikrodokazila</title>
-<style>
-body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
-h1 { font-size: 1.3rem; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border: 1px solid #c8c8c8; padding: .25rem .4rem; text-align: center; }
-th.learner, td.learner { text-align: left; }
-td.met { background: #d9f2dd; }
-td.missing { color: #6b6b6b; }
-.awarded { font-weight: 600; color: #0b5d1e; }
-.revoked { color: #8a1c1c; }
-figure { margin: 1rem 0 2rem; }
-</style>
-</head>
-<body>
-<h1>{{ report.title }}</h1>
-<p>Mikrodokazilo {{ report.credential }}, različica {{ report.version }}: {{ report.rows | length }} udeležencev,
-{{ report.count('awarded') }} podeljenih, {{ report.count('eligible') }} izpolnjuje pogoje,
-{{ report.count('in progress') }} v teku, {{ report.count('revoked') }} preklicanih.</p>
-<figure>
-<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{{ chart.width }}" height="{{ chart.height }}"
- viewBox="0 0 {{ chart.width }} {{ chart.height }}" aria-labelledby="chart-title">
-<title id="chart-title">Število udeležencev, ki so izpolnili posamezno zahtevo</title>
-{% for bar in chart.bars %}
-<text x="{{ chart.label_width - 6 }}" y="{{ bar.y + 13 }}" text-anchor="end" font-size="12">{{ bar.heading }}</text>
-<rect x="{{ chart.label_width }}" y="{{ bar.y }}" width="{{ bar.width }}" height="16" fill="#2f7d3b"><title>{{ bar.title }}: {{ bar.count }}</title></rect>
-<text x="{{ chart.label_width + bar.width + 4 }}" y="{{ bar.y + 13 }}" font-size="12">{{ bar.count }}</text>
-{% endfor %}
-</svg>
-<figcaption>Koliko udeležencev je izpolnilo vsako zahtevo (od {{ report.rows | length }}).</figcaption>
-</figure>
-<table>
-<thead><tr><th class="learner" scope="col">Udeleženec</th>{% for column in report.columns %}<th scope="col" title="{{ column.title }}">{{ column.heading }}</th>{% endfor %}<th scope="col">Opravljeno</th><th scope="col">Stanje</th></tr></thead>
-<tbody>
-{% for row in report.rows %}
-<tr><td class="learner">{{ row.name }}<br><small>{{ row.identifier }}</small></td>{% for met in row.met %}<td class="{{ 'met' if met else 'missing' }}">{{ '✓' if met else '·' }}</td>{% endfor %}<td>{{ row.done }}/{{ row.met | length }}</td><td class="{{ row.state.split(' ')[0] }}">{{ row.state }}{% if row.award %}<br><small>{{ row.award.awarded_at }}</small>{% endif %}</td></tr>
-{% endfor %}
-</tbody>
-</table>
-</body>
-</html>
-"""
+@dataclass(frozen=True)
+class ChartBar:
+    heading: str
+    title: str
+    count: int
+    y: int
+    text_y: int
+    width: int
+    count_x: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    css_class: str  # "met" or "missing"
+    mark: str
+
+
+@dataclass(frozen=True)
+class RowView:
+    name: str
+    identifier: str
+    cells: tuple[Cell, ...]
+    done: str  # "21/22"
+    state: str
+    state_class: str  # "awarded", "eligible", "in", "revoked": the state's first word
+    awarded_at: str
+
+
+def chart(report: ProviderReport, label_width: int = 120, bar_space: int = 360) -> dict[str, object]:
+    """The SVG bar chart's geometry: one bar per requirement, as long as the share of learners who met it."""
+    most = max([1, len(report.rows)])
+    bars = []
+    for index, (column, count) in enumerate(zip(report.columns, report.met_per_column(), strict=True)):
+        y, width = 8 + index * 22, round(bar_space * count / most)
+        bars.append(ChartBar(column.heading, column.title, count, y, y + 13, width, label_width + width + 4))
+    return {
+        "bars": bars,
+        "label_width": label_width,
+        "heading_x": label_width - 6,
+        "width": label_width + bar_space + 40,
+        "height": 16 + 22 * len(bars),
+    }
+
+
+def row_view(row: Row) -> RowView:
+    cells = tuple(Cell("met", "✓") if met else Cell("missing", "·") for met in row.met)
+    awarded_at = row.award.awarded_at if row.award else ""
+    return RowView(
+        row.name, row.identifier, cells, f"{row.done}/{len(row.met)}", row.state, row.state.split(" ")[0], awarded_at
+    )
 
 
 def as_html(report: ProviderReport) -> str:
     """A self-contained page: inline CSS and SVG, no script, nothing fetched."""
-    environment = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    label_width, bar_space = 120, 360
-    counts = report.met_per_column()
-    most = max([1, len(report.rows)])
-    bars = [
-        {
-            "heading": column.heading,
-            "title": column.title,
-            "count": count,
-            "y": 8 + index * 22,
-            "width": round(bar_space * count / most),
-        }
-        for index, (column, count) in enumerate(zip(report.columns, counts, strict=True))
-    ]
-    chart = {
-        "bars": bars,
-        "label_width": label_width,
-        "width": label_width + bar_space + 40,
-        "height": 16 + 22 * len(bars),
+    counts = {
+        "learners": len(report.rows),
+        "awarded": report.count("awarded"),
+        "eligible": report.count("eligible"),
+        "in_progress": report.count("in progress"),
+        "revoked": report.count("revoked"),
     }
-    return environment.from_string(HTML).render(report=report, chart=chart)
+    return (
+        environment()
+        .get_template("report/report.html.j2")
+        .render(report=report, counts=counts, chart=chart(report), rows=[row_view(r) for r in report.rows])
+    )

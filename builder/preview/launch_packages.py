@@ -9,7 +9,6 @@ Manifests are parsed without entities or network.
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import MicroquestError
-from .scorm_player import package_name
+from .local_server import package_name, read_zip
 
 TINCAN = "{http://projecttincan.com/tincan.xsd}"
 CMI5 = "{https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd}"
@@ -59,13 +58,7 @@ class LaunchPackage:
 def read_launch_package(path: Path) -> LaunchPackage:
     """Every entry of an xAPI or cmi5 zip, in memory, with what its tincan.xml or cmi5.xml says."""
     path = Path(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            files = {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
-    except FileNotFoundError:
-        raise LaunchError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, OSError) as error:
-        raise LaunchError(f"{path}: not a zip file: {error}") from None
+    files = read_zip(path, LaunchError)
     if "tincan.xml" in files:
         return _tincan_package(path, files)
     if "cmi5.xml" in files:

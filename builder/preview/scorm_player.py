@@ -28,9 +28,7 @@ Routes (`<package>` is the zip's file name without `.zip`; `<sco>` an item ident
                                         {"cmi": null, "commits": 0, ...} before the first commit
 
 Like Moodle, the player keeps a SCO's data from launch to launch (it never
-starts a new attempt): the next launch gets `entry` "resume" after `exit`
-"suspend", "ab-initio" on the first launch and "" otherwise, and total_time
-with the last session's time added.
+starts a new attempt); cmi.py has the rules of the CMI a launch starts from.
 
 The API gets scorm-again's defaults except lmsCommitUrl (the commit route),
 dataCommitFormat "json", terminateCommitParam "terminate" and logLevel 3, and
@@ -51,577 +49,70 @@ from __future__ import annotations
 
 import copy
 import json
-import re
-import sys
 import threading
-import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import cache
+from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Self
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from typing import Any
+from urllib.parse import quote, unquote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from lxml import etree
-
-from ..errors import MicroquestError
 from ..render import TEMPLATES
+from .cmi import DEFAULT_LEARNER_ID, DEFAULT_LEARNER_NAME, Learner, ScoState, launch_cmi, merge
+from .local_server import (
+    LocalServer,
+    Request,
+    Response,
+    content_type,
+    html_page,
+    json_response,
+    load_packages,
+    method_not_allowed,
+    not_found,
+    package_file,
+)
+from .scorm_packages import PreviewError, ScormPackage, TocItem, read_scorm_package
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCORM_AGAIN = PROJECT / "node_modules" / "scorm-again" / "dist"
+RUNTIME_FILES = {"1.2": "scorm12.min.js", "2004": "scorm2004.min.js"}
 PLAYER_FILES = ("player.js", "player.css")
-DEFAULT_LEARNER_ID = "learner-1"
-DEFAULT_LEARNER_NAME = "Novak, Ana"
-MAX_COMMIT_BYTES = 8 * 1024 * 1024
-XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".js": "application/javascript; charset=utf-8",
-    ".mjs": "application/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml",
-    ".xsd": "application/xml",
-    ".dtd": "application/xml-dtd",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".ico": "image/x-icon",
-    ".pdf": "application/pdf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".mp3": "audio/mpeg",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-class PreviewError(MicroquestError):
-    """A package cannot be previewed, or the server cannot start."""
-
-
-# ---------------------------------------------------------------- the manifest
 
 
 @dataclass(frozen=True)
-class TocItem:
-    """One item of the organization: a unit (a heading) or a launchable SCO, or both."""
+class PackageEntry:
+    """One package on the index page."""
+
+    href: str
+    title: str
+    version: str
+    file_name: str
+    scos: int
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One item of the player's table of contents."""
 
     identifier: str
     title: str
-    launch: str | None  # package-relative URL with the item's parameters; None: not launchable
-    children: tuple[TocItem, ...] = ()
-    lms_data: tuple[tuple[str, str], ...] = ()  # (dotted CMI element, value) the manifest gives the SCO
+    launchable: bool
+    heading: str  # a unit's heading element, "h3" … "h6" by depth; "" for a SCO or a unit deeper than h6
+    children: tuple[TocEntry, ...]
 
 
-@dataclass(frozen=True)
-class Manifest:
-    version: str  # "1.2" or "2004"
-    title: str
-    items: tuple[TocItem, ...]
-
-    def launchable(self) -> dict[str, TocItem]:
-        found: dict[str, TocItem] = {}
-
-        def walk(items: tuple[TocItem, ...]) -> None:
-            for item in items:
-                if item.launch is not None:
-                    found[item.identifier] = item
-                walk(item.children)
-
-        walk(self.items)
-        return found
-
-
-def _local(element: Any) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
-def _child(element: Any, name: str) -> Any | None:
-    return next((c for c in element if _local(c) == name), None)
-
-
-def _children(element: Any, name: str) -> list[Any]:
-    return [c for c in element if _local(c) == name]
-
-
-def _text(element: Any | None) -> str:
-    return "".join(element.itertext()).strip() if element is not None else ""
-
-
-def _attribute(element: Any, name: str) -> str | None:
-    """An attribute by local name, in any namespace (adlcp:scormtype, adlcp:scormType …)."""
-    for key, value in element.attrib.items():
-        if etree.QName(key).localname == name:
-            return value
-    return None
-
-
-def scorm_version(schemaversion: str) -> str | None:
-    """ "1.2" or "2004" from metadata/schemaversion; None for anything else."""
-    text = " ".join(schemaversion.split())
-    if text == "1.2":
-        return "1.2"
-    if re.fullmatch(r"2004 \w+ Edition|CAM 1\.3", text):
-        return "2004"
-    return None
-
-
-def launch_url(href: str, parameters: str | None) -> str:
-    """The item's href with its @parameters appended as SCORM CAM 3.4.1.12 says."""
-    parameters = (parameters or "").strip()
-    if not parameters:
-        return href
-    if parameters.startswith("?"):
-        return href + ("&" + parameters[1:] if "?" in href else parameters)
-    if parameters.startswith("#"):
-        return href if "#" in href else href + parameters
-    return href + ("&" if "?" in href else "?") + parameters
-
-
-def _lms_data(item: Any, version: str) -> tuple[tuple[str, str], ...]:
-    """The CMI values the manifest sets for a SCO (launch data, mastery score, time limits …)."""
-    values: list[tuple[str, str]] = []
-    children = {_local(c): _text(c) for c in item if _local(c)}
-    if version == "1.2":
-        names = {
-            "datafromlms": "cmi.launch_data",
-            "masteryscore": "cmi.student_data.mastery_score",
-            "maxtimeallowed": "cmi.student_data.max_time_allowed",
-            "timelimitaction": "cmi.student_data.time_limit_action",
-        }
-    else:
-        names = {
-            "dataFromLMS": "cmi.launch_data",
-            "timeLimitAction": "cmi.time_limit_action",
-            "completionThreshold": "cmi.completion_threshold",
-        }
-        threshold = _child(item, "completionThreshold")
-        if threshold is not None and _attribute(threshold, "minProgressMeasure"):
-            children["completionThreshold"] = _attribute(threshold, "minProgressMeasure") or ""
-        sequencing = _child(item, "sequencing")
-        objectives = _child(sequencing, "objectives") if sequencing is not None else None
-        primary = _child(objectives, "primaryObjective") if objectives is not None else None
-        if primary is not None and _attribute(primary, "satisfiedByMeasure") == "true":
-            measure = _text(_child(primary, "minNormalizedMeasure")) or "1.0"
-            values.append(("cmi.scaled_passing_score", measure))
-    values.extend((element, children[name]) for name, element in names.items() if children.get(name))
-    return tuple(sorted(values))
-
-
-def parse_manifest(xml: bytes, source: str = "imsmanifest.xml") -> Manifest:
-    """The SCORM version, title and organization tree of an imsmanifest.xml."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(xml, parser)
-    except etree.XMLSyntaxError as error:
-        raise PreviewError(f"{source}: not well-formed XML: {error}") from None
-    if _local(root) != "manifest":
-        raise PreviewError(f"{source}: the root element is <{_local(root)}>, expected <manifest>")
-    metadata = _child(root, "metadata")
-    schemaversion = _text(_child(metadata, "schemaversion")) if metadata is not None else ""
-    version = scorm_version(schemaversion)
-    if version is None:
-        raise PreviewError(
-            f"{source}: metadata/schemaversion is {schemaversion!r}; expected '1.2' or '2004 4th Edition' (or 3rd)"
+def toc_entries(items: tuple[TocItem, ...], depth: int = 1) -> tuple[TocEntry, ...]:
+    """The organization's items as the player lists them: the page's h2 is "Kazalo", so units start at h3."""
+    level = depth + 2
+    return tuple(
+        TocEntry(
+            item.identifier,
+            item.title,
+            item.launch is not None,
+            f"h{level}" if item.launch is None and level <= 6 else "",
+            toc_entries(item.children, depth + 1),
         )
-    resources = _child(root, "resources")
-    base = (root.get(XML_BASE) or "") + (resources.get(XML_BASE) or "" if resources is not None else "")
-    hrefs: dict[str, str] = {}
-    for resource in _children(resources, "resource") if resources is not None else []:
-        if resource.get("identifier") and resource.get("href"):
-            hrefs[resource.get("identifier")] = base + (resource.get(XML_BASE) or "") + resource.get("href")
-    organizations = _child(root, "organizations")
-    candidates = _children(organizations, "organization") if organizations is not None else []
-    if not candidates:
-        raise PreviewError(f"{source}: the manifest has no organization")
-    default = organizations.get("default")
-    organization = next((o for o in candidates if o.get("identifier") == default), candidates[0])
-
-    def item_tree(element: Any) -> tuple[TocItem, ...]:
-        items = []
-        for item in _children(element, "item"):
-            href = hrefs.get(item.get("identifierref") or "")
-            items.append(
-                TocItem(
-                    identifier=item.get("identifier") or "",
-                    title=_text(_child(item, "title")) or item.get("identifier") or "",
-                    launch=launch_url(href, item.get("parameters")) if href is not None else None,
-                    children=item_tree(item),
-                    lms_data=_lms_data(item, version) if href is not None else (),
-                )
-            )
-        return tuple(items)
-
-    title = _text(_child(organization, "title")) or organization.get("identifier") or ""
-    return Manifest(version, title, item_tree(organization))
-
-
-# ---------------------------------------------------------------- packages
-
-
-@dataclass(frozen=True)
-class Package:
-    name: str
-    path: Path
-    files: dict[str, bytes]
-    manifest: Manifest
-
-
-def package_name(path: Path) -> str:
-    """The URL-safe name a package is served under: its file name without .zip."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(path).stem).strip("-.")
-    return name or "package"
-
-
-def read_package(path: Path) -> Package:
-    """Every entry of a SCORM zip, in memory, and its parsed imsmanifest.xml."""
-    path = Path(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            files = {
-                info.filename: archive.read(info)
-                for info in archive.infolist()
-                if not info.is_dir() and not info.filename.startswith("/")
-            }
-    except FileNotFoundError:
-        raise PreviewError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, OSError) as error:
-        raise PreviewError(f"{path}: not a zip file: {error}") from None
-    if "imsmanifest.xml" not in files:
-        raise PreviewError(f"{path}: not a SCORM package: no imsmanifest.xml at the root of the zip")
-    manifest = parse_manifest(files["imsmanifest.xml"], f"{path}:imsmanifest.xml")
-    for item in manifest.launchable().values():
-        entry = unquote(urlsplit(item.launch or "").path)
-        if entry not in files:
-            raise PreviewError(f"{path}: item {item.identifier!r} launches {entry!r}, which is not in the zip")
-    return Package(package_name(path), path, files, manifest)
-
-
-def content_type(name: str) -> str:
-    suffix = Path(name).suffix.lower()
-    return CONTENT_TYPES.get(suffix, "application/octet-stream")
-
-
-# ---------------------------------------------------------------- what the LMS keeps
-
-
-@dataclass
-class ScoState:
-    """What the LMS keeps of one SCO for one learner: every commit merged into one CMI object."""
-
-    cmi: dict[str, Any] | None = None
-    commits: int = 0
-    terminated: bool = False  # the last commit was LMSFinish's / Terminate's
-
-
-@dataclass(frozen=True)
-class Learner:
-    id: str = DEFAULT_LEARNER_ID
-    name: str = DEFAULT_LEARNER_NAME
-
-
-def merge(stored: dict[str, Any], committed: dict[str, Any]) -> dict[str, Any]:
-    """`committed` over `stored`, object by object: a commit that omits a value keeps the old one."""
-    merged = dict(stored)
-    for key, value in committed.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-_TIMESPAN_12 = re.compile(r"^(\d+):(\d{2}):(\d{2})(\.\d{1,2})?$")
-_DURATION_2004 = re.compile(
-    r"^P(?:(?P<Y>\d+(?:\.\d+)?)Y)?(?:(?P<MO>\d+(?:\.\d+)?)M)?(?:(?P<W>\d+(?:\.\d+)?)W)?(?:(?P<D>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(?P<H>\d+(?:\.\d+)?)H)?(?:(?P<MI>\d+(?:\.\d+)?)M)?(?:(?P<S>\d+(?:\.\d+)?)S)?)?$"
-)
-_DURATION_SECONDS = {"Y": 365 * 86400, "MO": 30 * 86400, "W": 7 * 86400, "D": 86400, "H": 3600, "MI": 60, "S": 1}
-
-
-def timespan_centiseconds(version: str, value: str) -> int:
-    """A CMITimespan (1.2: HHHH:MM:SS.SS; 2004: ISO 8601 duration) in hundredths of a second; 0 if invalid."""
-    value = (value or "").strip()
-    try:
-        if version == "1.2":
-            match = _TIMESPAN_12.match(value)
-            if not match:
-                return 0
-            hours, minutes, seconds, fraction = match.groups()
-            total = Decimal(int(hours) * 3600 + int(minutes) * 60 + int(seconds)) + Decimal(fraction or "0")
-        else:
-            match = _DURATION_2004.match(value)
-            if not match:
-                return 0
-            total = sum(
-                (Decimal(amount) * _DURATION_SECONDS[unit] for unit, amount in match.groupdict().items() if amount),
-                Decimal(0),
-            )
-    except InvalidOperation:
-        return 0
-    return int(total * 100)
-
-
-def format_timespan(version: str, centiseconds: int) -> str:
-    hours, rest = divmod(max(centiseconds, 0), 360000)
-    minutes, rest = divmod(rest, 6000)
-    seconds, hundredths = divmod(rest, 100)
-    if version == "1.2":
-        return f"{hours:04d}:{minutes:02d}:{seconds:02d}" + (f".{hundredths:02d}" if hundredths else "")
-    fraction = f".{hundredths:02d}".rstrip("0") if hundredths else ""
-    parts = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    parts += f"{seconds}{fraction}S" if seconds or hundredths or not parts else ""
-    return f"PT{parts}"
-
-
-def entry_value(version: str, previous_exit: str | None, has_suspend_data: bool) -> str:
-    """cmi.core.entry / cmi.entry for the next launch, from the last session's exit.
-
-    No earlier session: "ab-initio"; after "suspend": "resume". In 2004, as
-    scorm-again's Scorm2004API.determineEntryValue: "time-out" with suspend data
-    resumes, an empty exit counts as a fresh start; anything else gives "".
-    """
-    if previous_exit is None:
-        return "ab-initio"
-    if previous_exit == "suspend":
-        return "resume"
-    if version == "2004":
-        if previous_exit.strip() == "":
-            return "ab-initio"
-        if previous_exit == "time-out" and has_suspend_data:
-            return "resume"
-    return ""
-
-
-def _set_path(cmi: dict[str, Any], element: str, value: str) -> None:
-    keys = element.split(".")[1:]  # without the leading "cmi"
-    target = cmi
-    for key in keys[:-1]:
-        target = target.setdefault(key, {})
-    target.setdefault(keys[-1], value)
-
-
-def launch_cmi(version: str, state: ScoState | None, learner: Learner, item: TocItem) -> dict[str, Any]:
-    """The CMI object (for scorm-again's loadFromJSON) a new launch of the SCO starts from.
-
-    The stored data minus what belongs to one session (exit, session_time), with
-    entry and total_time worked out as an LMS does, the learner set, and the
-    manifest's values (launch data, mastery score …) where the SCO has none.
-    """
-    stored = copy.deepcopy(state.cmi) if state is not None and state.cmi is not None else None
-    cmi: dict[str, Any] = stored or {}
-    session = cmi.setdefault("core", {}) if version == "1.2" else cmi
-    previous_exit = session.pop("exit", "") if stored is not None else None
-    session_time = session.pop("session_time", "")
-    session.pop("entry", None)
-    total = timespan_centiseconds(version, session.get("total_time", ""))
-    if state is not None and not state.terminated:
-        total += timespan_centiseconds(version, session_time)
-    session["entry"] = entry_value(version, previous_exit, bool(cmi.get("suspend_data")))
-    session["total_time"] = format_timespan(version, total)
-    if version == "1.2":
-        if session.get("lesson_status") == "not attempted":
-            del session["lesson_status"]  # scorm-again sets it at LMSInitialize
-        session.update(student_id=learner.id, student_name=learner.name, credit="credit", lesson_mode="normal")
-    else:
-        cmi.update(learner_id=learner.id, learner_name=learner.name, credit="credit", mode="normal")
-    for element, value in item.lms_data:
-        _set_path(cmi, element, value)
-    return cmi
-
-
-# ---------------------------------------------------------------- HTTP
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    content_type: str
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = field(default=())
-
-
-def _json(data: Any, status: int = HTTPStatus.OK) -> Response:
-    return Response(status, "application/json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
-
-
-def _not_found(what: str = "not found") -> Response:
-    return Response(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", f"404 {what}\n".encode())
-
-
-def _script_json(data: Any) -> str:
-    """JSON that is safe inside <script type="application/json">."""
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES / "preview")),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        for item in items
     )
-
-
-def _runtime_files(folder: Path) -> dict[str, bytes]:
-    names = ("scorm12.min.js", "scorm2004.min.js")
-    missing = [name for name in names if not (folder / name).is_file()]
-    if missing:
-        raise PreviewError(
-            f"{folder / missing[0]} is missing: run `npm ci` in the project folder to install scorm-again"
-        )
-    return {name: (folder / name).read_bytes() for name in names}
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    preview: Any  # the LocalServer that serves
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if self.preview.verbose:
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.preview.verbose:
-            sys.stderr.write(f"preview: {self.address_string()} {format % args}\n")
-
-    def _answer(self, method: str) -> None:
-        body = self._body(method, MAX_COMMIT_BYTES)
-        if body is not None:
-            self._send(self.server.preview.respond(method, self.path, body), method)
-
-    def _body(self, method: str, limit: int) -> bytes | None:
-        """The request's body; None when it is too large, and 413 is sent."""
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > limit:
-            self._send(Response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8", b"413\n"), method)
-            return None
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, response: Response, method: str) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if method != "HEAD":
-            self.wfile.write(response.body)
-
-    def do_GET(self) -> None:
-        self._answer("GET")
-
-    def do_HEAD(self) -> None:
-        self._answer("HEAD")
-
-    def do_POST(self) -> None:
-        self._answer("POST")
-
-
-def load_packages(
-    paths: list[Path] | tuple[Path, ...], read: Callable[[Path], Any], error: type[MicroquestError], verb: str
-) -> dict[str, Any]:
-    """Each package read once, by the name it is served under; two with one name are an error."""
-    if not paths:
-        raise error(f"no package to {verb}")
-    packages: dict[str, Any] = {}
-    for path in paths:
-        package = read(path)
-        if package.name in packages:
-            raise error(f"{path}: another package is already served as {package.name!r}")
-        packages[package.name] = package
-    return packages
-
-
-class LocalServer:
-    """A request handler served on 127.0.0.1 from a background thread: PreviewServer, LaunchServer.
-
-    The handler finds its server as `self.server.preview`.
-    """
-
-    handler: type[BaseHTTPRequestHandler]
-    error: type[MicroquestError] = MicroquestError
-    thread_name = "microquest-server"
-    port: int = 0
-    verbose: bool = False
-    _httpd: _HTTPServer | None = None
-    _thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """http://127.0.0.1:<port>/ once started."""
-        if self._httpd is None:
-            raise RuntimeError(f"{type(self).__name__} is not started")
-        return f"http://127.0.0.1:{self._httpd.server_port}/"
-
-    def start(self) -> Self:
-        """Listen on 127.0.0.1 and serve from a background thread."""
-        if self._httpd is not None:
-            return self
-        try:
-            httpd = _HTTPServer(("127.0.0.1", self.port), self.handler)
-        except OSError as error:
-            raise self.error(f"cannot listen on 127.0.0.1:{self.port}: {error.strerror or error}") from None
-        httpd.preview = self
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name=self.thread_name, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._httpd = None
-        self._thread = None
-
-    def serve_forever(self) -> None:
-        """Start and block until interrupted (for the command line)."""
-        self.start()
-        assert self._thread is not None
-        try:
-            while self._thread.is_alive():
-                self._thread.join(0.5)
-        finally:
-            self.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 class PreviewServer(LocalServer):
@@ -631,9 +122,9 @@ class PreviewServer(LocalServer):
     ...     print(server.url)
     """
 
-    handler = _Handler
     error = PreviewError
     thread_name = "microquest-preview"
+    log_name = "preview"
 
     def __init__(
         self,
@@ -646,7 +137,7 @@ class PreviewServer(LocalServer):
         verbose: bool = False,
         scorm_again: Path = SCORM_AGAIN,
     ) -> None:
-        self.packages: dict[str, Package] = load_packages(packages, read_package, PreviewError, "preview")
+        self.packages: dict[str, ScormPackage] = load_packages(packages, read_scorm_package, PreviewError, "preview")
         self.port = port
         self.learner = Learner(learner_id, learner_name)
         self.fail_commits = fail_commits
@@ -680,35 +171,31 @@ class PreviewServer(LocalServer):
 
     # -- routing
 
-    def respond(self, method: str, target: str, body: bytes = b"") -> Response:
-        """The response to one request; `target` is the request's path and query."""
-        split = urlsplit(target)
-        query = {key: values[-1] for key, values in parse_qs(split.query, keep_blank_values=True).items()}
-        parts = split.path.split("/")[1:]
+    def respond(self, request: Request) -> Response:
+        """The response to one request (the routes of the module docstring)."""
+        parts, query = request.parts, request.parameters
         head = parts[0] if parts else ""
-        if method in ("GET", "HEAD"):
-            if split.path == "/":
+        if request.method in ("GET", "HEAD"):
+            if request.path == "/":
                 return self._index()
             if head == "play" and len(parts) == 3 and parts[2] == "":
                 return self._player_page(unquote(parts[1]), query)
             if head == "pkg" and len(parts) >= 3:
-                return self._package_file(unquote(parts[1]), unquote("/".join(parts[2:])))
+                return package_file(self.packages, unquote(parts[1]), unquote("/".join(parts[2:])))
             if head == "scorm-again" and len(parts) == 2 and parts[1] in self._runtime:
                 return Response(HTTPStatus.OK, content_type(parts[1]), self._runtime[parts[1]])
             if head == "player" and len(parts) == 2 and parts[1] in self._player:
                 return Response(HTTPStatus.OK, content_type(parts[1]), self._player[parts[1]])
             if head == "api" and len(parts) == 4 and parts[1] in ("state", "launch"):
                 return self._api_get(parts[1], unquote(parts[2]), unquote(parts[3]), query)
-            return _not_found()
-        if method == "POST" and head == "api" and len(parts) == 4 and parts[1] == "commit":
-            return self._api_commit(unquote(parts[2]), unquote(parts[3]), query, body)
-        if method == "POST":
-            return _not_found()
-        return Response(
-            HTTPStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", b"405\n", (("Allow", "GET, HEAD, POST"),)
-        )
+            return not_found()
+        if request.method == "POST" and head == "api" and len(parts) == 4 and parts[1] == "commit":
+            return self._api_commit(unquote(parts[2]), unquote(parts[3]), query, request.body)
+        if request.method == "POST":
+            return not_found()
+        return method_not_allowed("GET, HEAD, POST")
 
-    def _sco(self, package: str, sco: str) -> tuple[Package, TocItem] | None:
+    def _sco(self, package: str, sco: str) -> tuple[ScormPackage, TocItem] | None:
         found = self.packages.get(package)
         if found is None:
             return None
@@ -716,13 +203,22 @@ class PreviewServer(LocalServer):
         return (found, item) if item is not None else None
 
     def _index(self) -> Response:
-        html = _environment().get_template("index.html.j2").render(packages=list(self.packages.values()), quote=quote)
-        return Response(HTTPStatus.OK, "text/html; charset=utf-8", html.encode("utf-8"))
+        entries = [
+            PackageEntry(
+                href=f"/play/{quote(package.name)}/",
+                title=package.manifest.title,
+                version=package.manifest.version,
+                file_name=package.path.name,
+                scos=len(package.manifest.launchable()),
+            )
+            for package in self.packages.values()
+        ]
+        return html_page("preview/index.html.j2", packages=entries)
 
     def _player_page(self, name: str, query: dict[str, str]) -> Response:
         package = self.packages.get(name)
         if package is None:
-            return _not_found(f"no package {name!r}")
+            return not_found(f"no package {name!r}")
         learner = Learner(query.get("learner_id") or self.learner.id, query.get("learner_name") or self.learner.name)
         fail = query.get("fail_commits", "") not in ("", "0")
         version = package.manifest.version
@@ -737,34 +233,25 @@ class PreviewServer(LocalServer):
                 for identifier, item in package.manifest.launchable().items()
             },
         }
-        html = (
-            _environment()
-            .get_template("player.html.j2")
-            .render(
-                package=package,
-                manifest=package.manifest,
-                learner=learner,
-                fail_commits=fail,
-                runtime="scorm12.min.js" if version == "1.2" else "scorm2004.min.js",
-                config_json=_script_json(config),
-            )
+        return html_page(
+            "preview/player.html.j2",
+            title=package.manifest.title,
+            version=version,
+            toc=toc_entries(package.manifest.items),
+            learner=learner,
+            fail_commits=fail,
+            runtime=RUNTIME_FILES[version],
+            config_json=_script_json(config),
         )
-        return Response(HTTPStatus.OK, "text/html; charset=utf-8", html.encode("utf-8"))
-
-    def _package_file(self, name: str, entry: str) -> Response:
-        package = self.packages.get(name)
-        if package is None or entry not in package.files:
-            return _not_found()
-        return Response(HTTPStatus.OK, content_type(entry), package.files[entry])
 
     def _api_get(self, what: str, package: str, sco: str, query: dict[str, str]) -> Response:
         found = self._sco(package, sco)
         if found is None:
-            return _json({"error": f"no SCO {sco!r} in package {package!r}"}, HTTPStatus.NOT_FOUND)
+            return json_response({"error": f"no SCO {sco!r} in package {package!r}"}, HTTPStatus.NOT_FOUND)
         learner_id = query.get("learner_id") or self.learner.id
         stored = self.state(package, sco, learner_id)
         if what == "state":
-            return _json(
+            return json_response(
                 {
                     "package": package,
                     "sco": sco,
@@ -777,13 +264,17 @@ class PreviewServer(LocalServer):
         learner = Learner(learner_id, query.get("learner_name") or self.learner.name)
         manifest = found[0].manifest
         state = stored if stored.commits else None
-        return _json({"version": manifest.version, "cmi": launch_cmi(manifest.version, state, learner, found[1])})
+        return json_response(
+            {"version": manifest.version, "cmi": launch_cmi(manifest.version, state, learner, found[1])}
+        )
 
     def _api_commit(self, package: str, sco: str, query: dict[str, str], body: bytes) -> Response:
         if self._sco(package, sco) is None:
-            return _json({"result": "false", "errorCode": 101, "error": f"no SCO {sco!r}"}, HTTPStatus.NOT_FOUND)
+            return json_response(
+                {"result": "false", "errorCode": 101, "error": f"no SCO {sco!r}"}, HTTPStatus.NOT_FOUND
+            )
         if self.fail_commits or query.get("fail_commits", "") not in ("", "0"):
-            return _json(
+            return json_response(
                 {"result": "false", "errorCode": 101, "error": "this preview refuses commits"},
                 HTTPStatus.INTERNAL_SERVER_ERROR,
             )
@@ -792,9 +283,24 @@ class PreviewServer(LocalServer):
         except (UnicodeDecodeError, json.JSONDecodeError):
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("cmi"), dict):
-            return _json(
+            return json_response(
                 {"result": "false", "errorCode": 101, "error": "expected JSON {cmi: {...}}"}, HTTPStatus.BAD_REQUEST
             )
         learner_id = query.get("learner_id") or self.learner.id
         self.commit(package, sco, learner_id, data["cmi"], terminate=query.get("terminate") == "true")
-        return _json({"result": "true", "errorCode": 0})
+        return json_response({"result": "true", "errorCode": 0})
+
+
+def _script_json(data: Any) -> str:
+    """JSON that is safe inside <script type="application/json">."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _runtime_files(folder: Path) -> dict[str, bytes]:
+    names = tuple(RUNTIME_FILES.values())
+    missing = [name for name in names if not (folder / name).is_file()]
+    if missing:
+        raise PreviewError(
+            f"{folder / missing[0]} is missing: run `npm ci` in the project folder to install scorm-again"
+        )
+    return {name: (folder / name).read_bytes() for name in names}

@@ -2,7 +2,7 @@
 
 `DocumentStore` keeps State documents by (activityId, agent, registration, stateId) and
 Agent Profile documents by (agent, profileId), in memory, for the life of the server
-(builder/xapi_launch.py). Agents are compared by their identifier (mbox, mbox_sha1sum,
+(launch.py). Agents are compared by their identifier (mbox, mbox_sha1sum,
 openid or account), not by the rest of their JSON.
 
 State API, as xAPI 1.0.3 Communication §2.3 says:
@@ -32,19 +32,11 @@ from typing import Any
 
 from xapi.agents import AgentError, agent_keys
 
-from .scorm_player import Response
+from .local_server import Response, json_response, method_not_allowed, text_response
 
 XAPI_VERSION_HEADER = ("X-Experience-API-Version", "1.0.3")
 STATE_PARAMETERS = {"activityId", "agent", "registration", "stateId", "since"}
 PROFILE_PARAMETERS = {"agent", "profileId", "since"}
-
-
-def json_response(data: Any, status: int = HTTPStatus.OK, headers: tuple[tuple[str, str], ...] = ()) -> Response:
-    return Response(status, "application/json", json.dumps(data, ensure_ascii=False).encode("utf-8"), headers)
-
-
-def text_response(status: int, text: str, headers: tuple[tuple[str, str], ...] = ()) -> Response:
-    return Response(status, "text/plain; charset=utf-8", f"{int(status)} {text}\n".encode(), headers)
 
 
 def agent_key(agent: Any) -> str | None:
@@ -264,8 +256,4 @@ def _merge(stored: Document, body: bytes, media: str) -> Document | Response:
 
 
 def _method_not_allowed() -> Response:
-    return text_response(
-        HTTPStatus.METHOD_NOT_ALLOWED,
-        "method not allowed",
-        (("Allow", "GET, HEAD, PUT, POST, DELETE"), XAPI_VERSION_HEADER),
-    )
+    return method_not_allowed("GET, HEAD, PUT, POST, DELETE", (XAPI_VERSION_HEADER,))

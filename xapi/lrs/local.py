@@ -51,7 +51,7 @@ uvicorn 0.30.6) and pinned by tests/xapi/test_local_lrs.py:
 - `voidedStatementId` is ignored: the answer is an unfiltered statement list. `statementId`
   answers a statement list, not the statement. Voided statements stay in query results.
 - No State API, Agent/Activity Profile API, `/xAPI/about`, `/xAPI/agents` or
-  `/xAPI/activities`: all 404. builder/xapi_launch.py serves the State API in front of it.
+  `/xAPI/activities`: all 404. builder/preview/state_api.py serves the State API in front of it.
 
 Credentials are fresh for every start and are local and throwaway: they live in this
 process's memory and (hashed) in the private auth file, which `stop()` deletes.

@@ -1,5 +1,5 @@
 """The xAPI and cmi5 packages played in headless Debian Chromium against a real LRS (ralph),
-launched by the LMS side of builder/xapi_launch.py; every check reads the LRS back."""
+launched by the LMS side of builder/preview/launch.py; every check reads the LRS back."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The LMS side (builder/xapi_launch.py) in front of the session's real LRS, driven with requests.
+"""The LMS side (builder/preview/launch.py) in front of the session's real LRS, driven with requests.
 
 The packages are the synthetic ones of samples.py; tests/formats/test_xapi_in_lrs.py plays
 the real packages in a browser.
@@ -413,6 +413,32 @@ def test_the_index_launches_each_course_and_au_for_the_servers_learner(lms):
     assert cmi5.status_code == 303 and "fetch=" in cmi5.headers["Location"]
     assert requests.get(cmi5.headers["Location"]).status_code == 200
     assert requests.post(lms.url + f"launch/{CMI5}", data={"au": "nope"}, allow_redirects=False).status_code == 400
+
+
+def test_a_host_other_than_127_0_0_1_or_localhost_with_the_port_is_refused_with_421(lms):
+    content = xapi_launch(lms)
+    port = urlsplit(lms.url).port
+    for host in (f"evil.example:{port}", f"127.0.0.1.nip.io:{port}", "127.0.0.1:1", "localhost"):
+        for method, path in (
+            ("GET", ""),
+            ("GET", "xapi/about"),
+            ("POST", f"launch/{XAPI}"),
+            ("GET", "xapi/statements"),
+        ):
+            answer = requests.request(method, lms.url + path, headers=headers(content.auth, Host=host))
+            assert answer.status_code == 421, (host, path)
+            assert answer.text == "421 this server answers to 127.0.0.1 and localhost only\n"
+        assert content.state("PUT", headers={"Host": host}, json={"rebound": True}).status_code == 421
+    assert content.state("GET").status_code == 404
+
+
+def test_127_0_0_1_and_localhost_with_the_port_are_answered(lms):
+    content = xapi_launch(lms)
+    port = urlsplit(lms.url).port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        assert requests.get(lms.url, headers={"Host": host}).status_code == 200
+        answer = content.request("GET", "statements", params={"limit": 1}, headers={"Host": host})
+        assert answer.status_code == 200, host
 
 
 def test_a_zip_without_tincan_or_cmi5_xml_is_refused_with_its_path(tmp_path, lrs):

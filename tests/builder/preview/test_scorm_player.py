@@ -14,15 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.preview.scorm_player import (
-    Learner,
-    PreviewError,
-    PreviewServer,
-    ScoState,
-    launch_cmi,
-    launch_url,
-    parse_manifest,
-)
+from builder.preview.cmi import Learner, ScoState, launch_cmi
+from builder.preview.scorm_packages import PreviewError, launch_url, parse_manifest
+from builder.preview.scorm_player import PreviewServer
 from tests.project import AXE
 
 VERSIONS = ["1.2", "2004"]
@@ -455,6 +449,61 @@ def test_commit_endpoint_stores_json_and_refuses_on_request(preview):
         urllib.request.urlopen(urllib.request.Request(url + "&fail_commits=1", body))
     assert refused.value.code == 500
     assert stored(preview, "1.2", "sco-a")["commits"] == 1
+
+
+def port_of(server):
+    return int(server.url.rsplit(":", 1)[1].strip("/"))
+
+
+def request_with_host(server, method, path, host, body=b"", headers=None):
+    """A request whose Host header is `host` (None: no Host header at all), as a rebound DNS name sends it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port_of(server))
+    connection.putrequest(method, path, skip_host=True)
+    if host is not None:
+        connection.putheader("Host", host)
+    for name, value in {"Content-Length": str(len(body)), **(headers or {})}.items():
+        connection.putheader(name, value)
+    connection.endheaders(body)
+    response = connection.getresponse()
+    result = response.status, response.read()
+    connection.close()
+    return result
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example:{port}", "127.0.0.1.nip.io:{port}", "127.0.0.1:1", "127.0.0.1", "localhost", "", None]
+)
+def test_a_host_other_than_127_0_0_1_or_localhost_with_the_port_is_refused_with_421(preview, host):
+    host = host.format(port=port_of(preview)) if host is not None else None
+    for path in ("/", "/play/tiny-scorm12/", "/api/state/tiny-scorm12/sco-a"):
+        assert request_with_host(preview, "GET", path, host) == (
+            421,
+            b"421 this server answers to 127.0.0.1 and localhost only\n",
+        )
+    commit = json.dumps({"cmi": {"core": {"lesson_location": "x"}}}).encode()
+    status, _ = request_with_host(preview, "POST", "/api/commit/tiny-scorm12/sco-a", host, commit)
+    assert status == 421 and preview.state("tiny-scorm12", "sco-a").commits == 0
+
+
+def test_127_0_0_1_and_localhost_with_the_port_are_answered(preview):
+    port = port_of(preview)
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
+        assert request_with_host(preview, "GET", "/play/tiny-scorm12/", host)[0] == 200, host
+
+
+def test_a_body_over_the_limit_is_refused_with_413_before_it_is_read(preview):
+    host = f"127.0.0.1:{port_of(preview)}"
+    status, body = request_with_host(
+        preview, "POST", "/api/commit/tiny-scorm12/sco-a", host, headers={"Content-Length": str(64 * 1024 * 1024)}
+    )
+    assert (status, body) == (413, b"413 request body too large\n")
+    assert preview.state("tiny-scorm12", "sco-a").commits == 0
+
+
+def test_other_methods_are_refused_with_405(preview):
+    assert (
+        request_with_host(preview, "PUT", "/api/commit/tiny-scorm12/sco-a", f"127.0.0.1:{port_of(preview)}")[0] == 405
+    )
 
 
 def test_requests_are_not_logged_unless_verbose(preview, capfd):

@@ -73,3 +73,16 @@ def test_report_without_a_ledger_says_to_award_first(tmp_path):
     result = invoke("--ledger", str(tmp_path / "none.sqlite"))
     assert result.exit_code == 1
     assert "no ledger yet; run `microquest award` first" in result.output
+
+
+def test_report_html_escapes_what_learners_call_themselves(tmp_path):
+    ledger = tmp_path / "ledger.sqlite"
+    actor = {"objectType": "Agent", "name": "O'Brien & <b>Co</b>", "mbox": "mailto:obrien@example.si"}
+    statements = write_jsonl(tmp_path / "s.jsonl", everything(actor))
+    award_from_content(CONTENT, statements=[statements], ledger=ledger, issue=issue)
+    assert invoke("--ledger", str(ledger), "--html", str(tmp_path / "r.html")).exit_code == 0
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "O&#39;Brien &amp; &lt;b&gt;Co&lt;/b&gt;" in text
+    page = html.fromstring(text.encode("utf-8"))
+    assert page.xpath("//tbody//td[@class='learner']")[0].text == "O'Brien & <b>Co</b>"
+    assert not page.xpath("//tbody//b")
