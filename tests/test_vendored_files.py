@@ -38,3 +38,22 @@ def test_every_vendored_file_is_listed(checksums: Path):
     listed = {name for _, name in recorded(checksums)}
     present = {p.name for p in checksums.parent.iterdir() if p.is_file() and p.name not in ("SHA256SUMS", "README.md")}
     assert present == listed
+
+
+def test_no_code_or_script_reads_the_project_brief_folder():
+    """The repository stands alone: nothing that runs reaches for ../shared (the brief beside a checkout)."""
+    code = [
+        p
+        for p in PROJECT.rglob("*")
+        if p.suffix in (".py", ".mjs", ".js", ".cfg", ".toml", ".json")
+        and not {"node_modules", "dist", ".git"} & set(p.relative_to(PROJECT).parts)
+        and p != Path(__file__).resolve()
+    ]
+    code.append(PROJECT / ".ci" / "run")
+    readers = [
+        str(p.relative_to(PROJECT)) for p in code if p.is_file() and "../shared" in p.read_text("utf-8", "replace")
+    ]
+    readers += [
+        str(p.relative_to(PROJECT)) for p in code if p.suffix == ".py" and '"shared"' in p.read_text("utf-8", "replace")
+    ]
+    assert readers == []

@@ -1,8 +1,9 @@
 """SCORM 2004 4th Edition packages: simple linear sequencing with choice and flow.
 
 Moodle implements no 2004 sequencing, so every SCO also works launched on its
-own, in any order. The official 4th Edition XSD set is not held by this project
-(see shared/schemas/README.md), so the manifest is checked structurally here.
+own, in any order. No complete public copy of the official 4th Edition XSD set
+could be found (every one misses the imsss includes), so the manifest is checked
+structurally here.
 """
 
 from __future__ import annotations
