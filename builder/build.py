@@ -6,32 +6,26 @@ subclasses for a user's mistake and never print.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import package
 from .assemble import build_course
 from .errors import ContentErrors, SourceError
-from .formats import cmi5, html, scorm12, scorm2004, tincan
+from .formats import DEFAULT, NAMES, outputs_function
+from .formats import SPLITS as FORMAT_SPLITS
 from .load import load_content
 from .model import Course
 from .schema import schema_errors
 from .validate import check_course
 
-# format name -> function(course, split) -> {output name in dist/: {path: bytes}}
 # An output whose name ends in .zip is written as a zip; one holding a single file of
 # its own name (the xAPI profile) as that file; any other as a folder.
-FORMATS: dict[str, Callable[[Course, str | None], dict[str, dict[str, bytes]]]] = {
-    "scorm12": scorm12.outputs,
-    "scorm2004": scorm2004.outputs,
-    "html": html.outputs,
-    "xapi": tincan.outputs,
-    "cmi5": cmi5.outputs,
-}
-DEFAULT_FORMATS = ("scorm12",)
+FORMATS = NAMES
+DEFAULT_FORMATS = DEFAULT
 MANIFESTS = ("imsmanifest.xml", "tincan.xml", "cmi5.xml")
-SPLITS = ("unit",)
+SPLITS = FORMAT_SPLITS
 
 
 @dataclass(frozen=True)
@@ -64,7 +58,7 @@ def render(course: Course, formats: Sequence[str], split: str | None = None) -> 
     """Every file of every output of the requested formats, in memory: nothing is written yet."""
     outputs: dict[str, dict[str, bytes]] = {}
     for name in formats:
-        outputs.update(FORMATS[name](course, split))
+        outputs.update(outputs_function(name)(course, split))
     return outputs
 
 

@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import ContentErrors, Source, SourceError, field_path  # noqa: F401  (field_path: used by importers)
-from .yaml_guard import Refused, guarded_yaml, read_text, syntax_error
+from .yaml_guard import Refused, load_yaml, read_text, syntax_error
 
 # kind of document -> its file name, or the folder that holds one file per item
 SINGLE_FILES = {
@@ -112,7 +112,7 @@ def parse_document(kind: str, path: Path) -> Document:
     shown = display_path(path)
     text = read_text(path, shown)
     try:
-        data = guarded_yaml().load(text)
+        data = load_yaml(text)
     except Refused as refused:
         where = Source(shown, refused.line, refused.field or "")
         raise ContentErrors([SourceError(where, refused.message)]) from None

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..build import DEFAULT_FORMATS, FORMATS, SPLITS, build, check
+from ..formats import DEFAULT as DEFAULT_FORMATS
+from ..formats import NAMES as FORMATS
+from ..formats import SPLITS
 from .reporting import CONTENT_OPTION, STRICT_OPTION, fail, reported
 
 
@@ -23,6 +25,8 @@ def validate(content_dir: Path, strict: bool) -> None:
 
         microquest validate --content content --strict
     """
+    from ..build import check
+
     with reported("nothing was built"):
         checked = check(content_dir, strict=strict)
     for item in checked.warnings:
@@ -71,6 +75,8 @@ def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], spl
     """
     if "all" in formats:
         formats = tuple(FORMATS)
+    from ..build import build
+
     with reported(f"{out_dir} was not changed"):
         written = build(content_dir, out_dir, formats, split=split, strict=strict)
     for path in written:
