@@ -9,6 +9,12 @@
 `badge_svg` draws the learner's badge: the title, the holder, the issuer and the
 date, in Slovenian, with `<title>`/`<desc>` for screen readers, system fonts only
 and no external images. `unbake` reads the credential back from either format.
+Only the baked credential is signed: the image, and the text it shows, is not.
+
+An image from anywhere is untrusted input: `unbake` refuses a credential longer than
+`MAX_CREDENTIAL_BYTES` (a compressed iTXt is inflated only that far, so a "zip bomb"
+costs no more memory than that), and the SVG parser loads no DTD, expands no entity
+and keeps libxml2's limits on depth and text size.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORD = b"openbadgecredential"
+# A credential is some tens of kB; nothing legitimate comes near this.
+MAX_CREDENTIAL_BYTES = 4 * 1024 * 1024
 
 
 class BakingError(ValueError):
@@ -124,14 +132,31 @@ def _parse_svg(data: bytes) -> etree._Element:
     return root
 
 
+def _too_long(what: str) -> BakingError:
+    return BakingError(
+        f"{what} is longer than {MAX_CREDENTIAL_BYTES // 2**20} MB; refusing it (a credential is some tens of kB)"
+    )
+
+
 def unbake_svg(data: bytes) -> str:
     """The credential text of a baked SVG: its JSON, or a VC-JWT from the `verify` attribute."""
     element = _parse_svg(data).find(f".//{{{OB_NAMESPACE}}}credential")
     if element is None:
         raise BakingError(f"the SVG has no <openbadges:credential> element (namespace {OB_NAMESPACE})")
-    if element.get("verify"):
-        return element.get("verify")
-    return (element.text or "").strip()
+    text = element.get("verify") or (element.text or "").strip()
+    if len(text) > MAX_CREDENTIAL_BYTES:
+        raise _too_long("the SVG's baked credential")
+    return text
+
+
+def svg_visible_text(data: bytes) -> str:
+    """The text an SVG draws (its <text> elements), which no signature covers; "" when unreadable."""
+    try:
+        root = _parse_svg(data)
+    except BakingError:
+        return ""
+    drawn = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{{{SVG_NAMESPACE}}}text")]
+    return "\n".join(line for line in drawn if line)
 
 
 def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
@@ -165,14 +190,33 @@ def _credential_itxt(body: bytes) -> str | None:
         return None
     if len(rest) < 2:
         raise BakingError("a malformed iTXt openbadgecredential chunk: its header is cut off")
-    compressed = rest[0]
+    compressed, method = rest[0], rest[1]
     _language, _, rest = rest[2:].partition(b"\0")
     _translated, _, text = rest.partition(b"\0")
+    if compressed and method != 0:
+        raise BakingError(f"the iTXt openbadgecredential chunk names compression method {method}, not 0 (zlib)")
     try:
-        # The spec forbids compression here; read it all the same.
-        return (zlib.decompress(text) if compressed else text).decode("utf-8")
+        # The spec forbids compression here; read it all the same, but inflate only so far.
+        return (_inflate(text) if compressed else _bounded(text)).decode("utf-8")
     except (zlib.error, UnicodeDecodeError) as error:
         raise BakingError(f"the iTXt openbadgecredential chunk cannot be read: {error}") from None
+
+
+def _bounded(text: bytes) -> bytes:
+    if len(text) > MAX_CREDENTIAL_BYTES:
+        raise _too_long("the iTXt openbadgecredential text")
+    return text
+
+
+def _inflate(data: bytes) -> bytes:
+    """zlib data inflated, refusing it as soon as it would exceed MAX_CREDENTIAL_BYTES."""
+    inflater = zlib.decompressobj()
+    text = inflater.decompress(data, MAX_CREDENTIAL_BYTES + 1)
+    if len(text) > MAX_CREDENTIAL_BYTES or inflater.unconsumed_tail:
+        raise _too_long("the compressed iTXt openbadgecredential text, inflated,")
+    if not inflater.eof:
+        raise BakingError("the iTXt openbadgecredential chunk cannot be read: its compressed text is cut off")
+    return text
 
 
 def bake_png(png: bytes, document: dict[str, Any]) -> bytes:

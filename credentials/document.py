@@ -20,8 +20,12 @@ Where each mandatory element of the Council Recommendation 2022/C 243/02
 | 10 form of participation| `achievement.formOfParticipation` (extension term: online/onsite/blended) |
 | 11 quality assurance    | `achievement.qualityAssuranceType` and `qualityAssuranceModel` (extension terms) |
 
-The extension terms are defined in the bundled context `EU_MICROCREDENTIAL`, so
-JSON-LD processing keeps them and the signature covers them.
+`@context` is the VC 2.0 context, the OB 3.0 context (3.0.3) and one inline
+`@protected` context object (`MICROQUEST_TERMS`) that defines the terms OB 3.0 has
+no property for (`volumeOfLearning` with ELM's IRI, the EU element 9–11 terms) and
+the two 1EdTech type names: every term resolves to an absolute IRI, so JSON-LD
+processing keeps it and the signature covers it, and a verifier needs no context but
+the two standard ones it ships.
 
 The `xapi` package never imports `builder`: the course and credential are read
 through their attributes only (`CourseModel`, `CredentialModel`).
@@ -29,6 +33,7 @@ through their attributes only (`CourseModel`, `CredentialModel`).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,9 +43,9 @@ from typing import Any, Protocol
 from xapi.agents import agent_keys, normal_mbox
 from xapi.iris import Iris
 
-from .contexts import CREDENTIALS_V2, EU_MICROCREDENTIAL, OB_EXTENSIONS, OB_V3P0
+from .contexts import CREDENTIALS_V2, MICROQUEST_TERMS, OB_V3P0
 
-CONTEXT = (CREDENTIALS_V2, OB_V3P0, OB_EXTENSIONS, EU_MICROCREDENTIAL)
+CONTEXT = (CREDENTIALS_V2, OB_V3P0, MICROQUEST_TERMS)
 CREDENTIAL_TYPES = ("VerifiableCredential", "OpenBadgeCredential")
 ACHIEVEMENT_CREDENTIAL_SCHEMA = {
     "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
@@ -302,7 +307,7 @@ def credential_document(
     """The unsigned OpenBadgeCredential for one learner, in the property order of OB 3.0's examples."""
     issued = datetime_z(awarded_at)
     document: dict[str, Any] = {
-        "@context": list(CONTEXT),
+        "@context": copy.deepcopy(list(CONTEXT)),
         "id": credential_id,
         "type": list(CREDENTIAL_TYPES),
         "issuer": issuer.profile(),

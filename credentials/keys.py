@@ -7,7 +7,11 @@ issuer's identifier without the key.
 
 The folder is `$MICROQUEST_KEYS`, else `~/.config/microquest/keys/`. It must not
 be inside a git repository (a key committed by mistake is a key published), the
-microquest project, or a `dist/` folder (what is built there gets uploaded).
+microquest project, or a `dist/` folder (what is built there gets uploaded): making
+a key there is refused, and so is loading one from there (`keys show`,
+`revocations`, `award`). A folder that `init_keys` creates gets mode 0700; an
+existing one keeps its mode (it may be shared, like a 1777 one): the key file
+itself is always 0600.
 """
 
 from __future__ import annotations
@@ -90,8 +94,10 @@ def init_keys(directory: Path | None = None, *, force: bool = False) -> tuple[Is
     key_path = folder / KEY_FILE
     if key_path.exists() and not force:
         raise KeyExistsError(f"{key_path} already exists")
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+    if not folder.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700)
+        os.chmod(folder, 0o700)  # exactly 0700, whatever the umask
     key = generate_key()
     pem = key.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     _write_private(key_path, pem)
@@ -102,10 +108,17 @@ def init_keys(directory: Path | None = None, *, force: bool = False) -> tuple[Is
 def load_key(directory: Path | None = None) -> IssuerKey:
     """The issuer key of `directory` (default: `default_keys_dir()`).
 
-    Refuses a key file that group or others may read or write, and says how to fix it.
+    Refuses a key inside a repository, the project or dist/ (as `init_keys` does), and a
+    key file that group or others may read or write, and says how to fix it.
     """
     folder = Path(directory).expanduser() if directory is not None else default_keys_dir()
     key_path = folder / KEY_FILE
+    reason = unsafe_location(folder)
+    if reason:
+        raise KeyFileError(
+            f"refusing to use a private key kept there: {reason}; move the key folder outside it "
+            "(and consider the key exposed if it was committed or published)"
+        )
     try:
         mode = key_path.stat().st_mode
     except FileNotFoundError:

@@ -205,7 +205,8 @@ def sign(document: dict[str, Any], key: IssuerKey, created: str) -> dict[str, An
         "proofPurpose": PROOF_PURPOSE,
     }
     signature = key.private_key.sign(_hash_data(document, options))
-    return {**copy.deepcopy(document), "proof": {**options, "proofValue": "z" + base58btc_encode(signature)}}
+    # A list of one: the OB 3.0 JSON Schema wants `proof` as an array (VC 2.0 allows either).
+    return {**copy.deepcopy(document), "proof": [{**options, "proofValue": "z" + base58btc_encode(signature)}]}
 
 
 def verify_proof(document: dict[str, Any]) -> dict[str, Any]:

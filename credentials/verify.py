@@ -1,11 +1,17 @@
 """Verify an Open Badges 3.0 credential: shape, issuer, proof, dates, revocation.
 
 In the order OB 3.0 §"Verification" gives: the document's structure (checked in
-code: the official JSON Schema is not on PyPI or npm, so `shape_problems`
-checks the required types and fields of OB 3.0 on VCDM 2.0 and names each
-problem by its path), that the issuer's DID controls the proof's verification
-method, the Data Integrity proof (credentials.signing), `validFrom` ≤ now ≤
-`validUntil`, then revocation.
+code: `shape_problems` checks the required types and fields of OB 3.0 on VCDM 2.0
+and names each problem by its path; the official JSON Schema, vendored in
+credentials/schemas/, is what the tests validate every issued credential against),
+that the issuer's DID controls the proof's verification method, the Data Integrity
+proof (credentials.signing), `validFrom` ≤ now ≤ `validUntil`, then revocation.
+
+Input is untrusted: a file over `MAX_FILE_BYTES`, a credential over
+`MAX_CREDENTIAL_BYTES` (however it is compressed in a PNG) or JSON nested deeper
+than `MAX_JSON_DEPTH` is refused with one line, before it can cost more memory or
+stack than that. What is printed about the holder comes from the signed data: an
+image's visible text is not signed, and `verify` says so.
 
 Revocation uses a 1EdTech Revocation List (`credentialStatus.type`
 "1EdTechRevocationList", its `id` the list's URL): a JSON document
@@ -30,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .baking import BakingError, is_image, unbake
+from .baking import MAX_CREDENTIAL_BYTES, PNG_SIGNATURE, BakingError, is_image, svg_visible_text, unbake
 from .contexts import CREDENTIALS_V2
 from .document import REVOCATION_LIST_TYPE
 from .signing import ProofError, public_key_of_did, verification_method_of, verify_proof
@@ -38,6 +44,13 @@ from .signing import ProofError, public_key_of_did, verification_method_of, veri
 OB_CONTEXT_PATTERN = re.compile(r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$")
 CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 FETCH_TIMEOUT_S = 20
+# A credential file or badge image; a badge is rarely more than a few MB.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+# A revocation list of 100,000 ids is some 6 MB.
+MAX_REVOCATION_LIST_BYTES = 32 * 1024 * 1024
+# A credential nests some 8 levels (credential, subject, achievement, alignment …).
+MAX_JSON_DEPTH = 64
+NAME_TYPES = ("ext:name", "name")
 
 
 class VerificationError(ValueError):
@@ -66,23 +79,70 @@ class Verified:
     valid_from: str
     valid_until: str | None
     revocation: str  # how revocation was checked, in words
+    holder: str = ""  # who the signed data says holds the credential, in words
+    notes: tuple[str, ...] = ()  # what the reader must know besides (an image's unsigned text …)
 
     def summary(self) -> str:
         until = f" until {self.valid_until}" if self.valid_until else ""
-        return (
+        lines = [
             f"OK: {self.id} ({self.name}) issued by {self.issuer_name} ({self.issuer_id}), "
-            f"valid from {self.valid_from}{until}; signature, shape and issuer verified; {self.revocation}"
-        )
+            f"valid from {self.valid_from}{until}; signature, shape and issuer verified; {self.revocation}",
+        ]
+        if self.holder:
+            lines.append(f"holder (from the signed data): {self.holder}")
+        return "\n".join([*lines, *self.notes])
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, refusing (VerificationError) one larger than `limit` without reading it all."""
+    with open(path, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise VerificationError("too-large", f"{path} is larger than {limit // 2**20} MB; refusing it")
+    return data
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """JSON from untrusted input, refusing nesting deeper than MAX_JSON_DEPTH (VerificationError `too-deep`)."""
+    too_deep = VerificationError("too-deep", f"{what} is nested more than {MAX_JSON_DEPTH} levels deep; refusing it")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise too_deep from None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise too_deep
+    return value
 
 
 def parse_credential(data: bytes) -> dict[str, Any]:
     """The credential of a .json file or of a baked PNG/SVG badge."""
+    if len(data) > MAX_FILE_BYTES:
+        raise VerificationError("too-large", f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; refusing it")
     if is_image(data):
         try:
             text = unbake(data)
         except BakingError as error:
             raise VerificationError("image", str(error)) from None
     else:
+        if len(data) > MAX_CREDENTIAL_BYTES:
+            raise VerificationError(
+                "too-large",
+                f"the credential is larger than {MAX_CREDENTIAL_BYTES // 2**20} MB; refusing it "
+                "(a credential is some tens of kB)",
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -90,7 +150,7 @@ def parse_credential(data: bytes) -> dict[str, Any]:
     if text.count(".") == 2 and not text.lstrip().startswith("{"):
         raise VerificationError("unsupported", "this is a VC-JWT; microquest verifies credentials with embedded proofs")
     try:
-        document = json.loads(text)
+        document = parse_json(text, "the credential")
     except json.JSONDecodeError as error:
         raise VerificationError("not-json", f"not valid JSON: {error.msg} at line {error.lineno}") from None
     if not isinstance(document, dict):
@@ -248,7 +308,7 @@ def revocation_list(
 
 def parse_revocation_list(data: bytes, source: str) -> RevocationList:
     try:
-        document = json.loads(data)
+        document = parse_json(data, source)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise VerificationError("revocation-list", f"{source} is not JSON: {error}") from None
     if isinstance(document, list) and all(isinstance(i, str) for i in document):
@@ -270,11 +330,16 @@ def load_revocation_list(source: str) -> RevocationList:
     if re.match(r"^https?://", source):
         try:
             with urllib.request.urlopen(source, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310 (http(s) only)
-                return parse_revocation_list(response.read(), source)
+                data = response.read(MAX_REVOCATION_LIST_BYTES + 1)
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise VerificationError("revocation-list", f"could not read {source}: {error}") from None
+        if len(data) > MAX_REVOCATION_LIST_BYTES:
+            raise VerificationError(
+                "revocation-list", f"{source} is larger than {MAX_REVOCATION_LIST_BYTES // 2**20} MB; refusing it"
+            )
+        return parse_revocation_list(data, source)
     try:
-        return parse_revocation_list(Path(source).read_bytes(), source)
+        return parse_revocation_list(read_limited(Path(source), MAX_REVOCATION_LIST_BYTES), source)
     except OSError as error:
         raise VerificationError("revocation-list", f"could not read {source}: {error.strerror}") from None
 
@@ -321,7 +386,49 @@ def check_signed(document: dict[str, Any], *, now: datetime | None = None) -> No
     check_dates(document, now or datetime.now(UTC))
 
 
-def _verified(document: dict[str, Any], revocation: str) -> Verified:
+def holder_name(document: dict[str, Any]) -> str | None:
+    """The holder's name as the signed data gives it (an IdentityObject `ext:name`/`name`, in plain), or None."""
+    identifiers = document.get("credentialSubject", {}).get("identifier", [])
+    for identity in identifiers if isinstance(identifiers, list) else [identifiers]:
+        if isinstance(identity, dict) and identity.get("identityType") in NAME_TYPES and not identity.get("hashed"):
+            name = identity.get("identityHash")
+            if isinstance(name, str) and name.strip():
+                return name
+    return None
+
+
+def holder(document: dict[str, Any]) -> str:
+    """The holder in words: name, then each identifier (the subject's id, each IdentityObject)."""
+    subject = document.get("credentialSubject", {})
+    name = holder_name(document)
+    found = [f"id {subject['id']}"] if isinstance(subject.get("id"), str) else []
+    identifiers = subject.get("identifier", [])
+    for identity in identifiers if isinstance(identifiers, list) else [identifiers]:
+        if not isinstance(identity, dict):
+            continue
+        if identity.get("identityType") in NAME_TYPES and not identity.get("hashed"):
+            continue
+        hashed = (
+            " (hashed with the credential's salt: hash the holder's own to compare)" if identity.get("hashed") else ""
+        )
+        found.append(f"{identity.get('identityType')} {identity.get('identityHash')}{hashed}")
+    return f"{name or 'no name given'}; " + ("; ".join(found) or "no identifier")
+
+
+def image_notes(data: bytes, document: dict[str, Any]) -> tuple[str, ...]:
+    """What to tell the reader of a baked badge: its visible text is not signed (and, for an SVG,
+    when that text does not show the holder's name the signed data gives)."""
+    notes = [
+        "note: only the credential baked into the image is signed, not the image: "
+        "its visible text can say anything; trust the values printed here"
+    ]
+    name = holder_name(document)
+    if name and not data.startswith(PNG_SIGNATURE) and name not in svg_visible_text(data):
+        notes.append(f"WARNING: the image's visible text does not show the holder's name {name!r} of the signed data")
+    return tuple(notes)
+
+
+def _verified(document: dict[str, Any], revocation: str, notes: tuple[str, ...] = ()) -> Verified:
     issuer = document["issuer"]
     return Verified(
         id=document["id"],
@@ -331,6 +438,8 @@ def _verified(document: dict[str, Any], revocation: str) -> Verified:
         valid_from=document["validFrom"],
         valid_until=document.get("validUntil"),
         revocation=revocation,
+        holder=holder(document),
+        notes=notes,
     )
 
 
@@ -352,4 +461,5 @@ def verify_bytes(data: bytes, *, revocations: str | None = None, now: datetime |
     document = parse_credential(data)
     check_signed(document, now=now)
     source = revocations or status_list_url(document)
-    return _verified(document, check_revocation(document, load_revocation_list(source) if source else None))
+    revocation = check_revocation(document, load_revocation_list(source) if source else None)
+    return _verified(document, revocation, image_notes(data, document) if is_image(data) else ())

@@ -8,12 +8,13 @@ and file paths.
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 import click
 
 from credentials.keys import KEY_FILE, KEYS_ENV, KeyExistsError, KeyFileError, default_keys_dir, init_keys, load_key
-from credentials.verify import VerificationError, revocation_list, verify_bytes
+from credentials.verify import VerificationError, read_limited, revocation_list, verify_bytes
 
 from .reporting import error_lines, fail, reported
 
@@ -42,9 +43,10 @@ def keys_group() -> None:
 def keys_init(keys_dir: Path | None, force: bool) -> None:
     """Generate the issuer's Ed25519 key and print its public did:key.
 
-    The private key goes to issuer-ed25519.pem (mode 0600, folder 0700) and is
-    never printed. Refuses a folder inside a git repository, the project or a
-    dist/ folder, and refuses to replace a key without --force.
+    The private key goes to issuer-ed25519.pem (mode 0600) and is never printed;
+    a folder this makes gets mode 0700, an existing one keeps its mode. Refuses a
+    folder inside a git repository, the project or a dist/ folder, and refuses to
+    replace a key without --force.
 
     Example:
 
@@ -57,6 +59,12 @@ def keys_init(keys_dir: Path | None, force: bool) -> None:
     except (KeyFileError, OSError) as error:
         fail(*error_lines(error, None))
     click.echo(f"wrote the private key to {path} (mode 0600); keep it there and back it up offline")
+    folder_mode = stat.S_IMODE(path.parent.stat().st_mode)
+    if folder_mode & 0o077:
+        click.echo(
+            f"note: {path.parent} is open to others (mode {folder_mode:04o}) and was left so; "
+            "only the key file is private"
+        )
     click.echo(f"issuer DID: {key.did}")
 
 
@@ -87,17 +95,21 @@ def verify_command(credential: Path, revocations: str | None) -> None:
 
     Checks the shape (OB 3.0 types and required fields), that the issuer's did:key
     made the proof, the eddsa-rdfc-2022 signature over the canonical form, validFrom
-    and validUntil against now, and revocation. Prints OK, or the reason it failed
-    and exits 1.
+    and validUntil against now, and revocation. Prints OK and the holder as the
+    signed data names them (for a badge image, also that its visible text is not
+    signed), or the reason it failed and exits 1. Refuses files over 32 MB,
+    credentials over 4 MB (however compressed) and JSON nested over 64 levels.
 
     Example:
 
         microquest verify credentials/3f6c….json --revocations revocations.json
     """
     try:
-        data = credential.read_bytes()
+        data = read_limited(credential)
     except OSError as error:
         fail(f"error: {credential}: {error.strerror or error}")
+    except VerificationError as error:
+        fail(f"{credential}: NOT VALID: {error}")
     try:
         verified = verify_bytes(data, revocations=revocations)
     except VerificationError as error:

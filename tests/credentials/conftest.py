@@ -16,7 +16,6 @@ import pytest
 from tests.project import CONTENT, PROJECT
 
 VERIFIER = Path(__file__).resolve().parent / "verify_credential.mjs"
-CONTEXTS = PROJECT / "credentials" / "contexts"
 AWARDED_AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 AGENT = {"objectType": "Agent", "mbox": "mailto:Ana.Novak@Example.si", "name": "Ana Novak"}
 CREDENTIAL_ID = "urn:uuid:0b8f2a52-7a3c-4d55-9c1e-2f6d7e8a9b10"
@@ -57,6 +56,31 @@ def signed(course, issuer_key) -> dict[str, Any]:
     """The credential of AGENT, signed, naming no revocation list."""
     from credentials.issue import issue
 
+    return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key)
+
+
+@pytest.fixture(scope="session")
+def course_with_level_and_ects(tmp_path_factory: pytest.TempPathFactory):
+    """The real course, its credential.yaml stating an EQF level and ECTS (the seed states neither)."""
+    from builder.build import check
+
+    folder = tmp_path_factory.mktemp("content") / "content"
+    shutil.copytree(CONTENT, folder, ignore=shutil.ignore_patterns("schema"))
+    path = folder / "credential.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in (("eqf: null", "eqf: 5"), ("    hours: 12\n", "    hours: 12\n    ects: 0.5\n")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return check(folder).course
+
+
+@pytest.fixture(scope="session")
+def with_level_and_ects(course_with_level_and_ects, issuer_key) -> dict[str, Any]:
+    """A credential with every optional EU element stated (EQF level, ECTS)."""
+    from credentials.issue import issue
+
+    course = course_with_level_and_ects
     return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key)
 
 
@@ -129,7 +153,7 @@ def run_js_verifier(cases: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
     if not (PROJECT / "node_modules" / "@digitalbazaar" / "vc").is_dir():
         pytest.fail("@digitalbazaar/vc is missing from node_modules: run `npm ci` (see README)")
     completed = subprocess.run(
-        [node, str(VERIFIER), str(CONTEXTS)],
+        [node, str(VERIFIER)],
         input=json.dumps({"cases": cases}),
         capture_output=True,
         text=True,
@@ -141,17 +165,23 @@ def run_js_verifier(cases: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
     return json.loads(completed.stdout)
 
 
+# The context microquest's credentials used to name: hosted nowhere, so no verifier has it.
+PROJECT_CONTEXT = "https://www.micro-quest.eu/contexts/eu-microcredential-v1.jsonld"
+
+
 @pytest.fixture(scope="session")
-def js_results(signed, revocable, expired, other_key) -> dict[str, dict[str, Any]]:
+def js_results(signed, revocable, expired, with_level_and_ects, other_key) -> dict[str, dict[str, Any]]:
     """Every case the tests ask the JavaScript verifier about, verified in one run."""
     cases = {
         "signed": {"credential": signed},
+        "with EQF level and ECTS": {"credential": with_level_and_ects},
         "revocable, not revoked": {"credential": revocable, "revoked": []},
         "revocable, revoked": {"credential": revocable, "revoked": [revocable["id"]]},
         "expired": {"credential": expired},
         "expired, checked while valid": {"credential": expired, "now": "2025-06-15T00:00:00Z"},
         "before validFrom": {"credential": signed, "now": "2025-06-01T00:00:00Z"},
         "issuer id": {"credential": with_issuer(signed, other_key.did)},
+        "naming a project context": {"credential": _set(signed, ("@context",), lambda c: [*c, PROJECT_CONTEXT])},
     }
     for what in TAMPERINGS:
         cases[f"tampered {what}"] = {"credential": tampered(signed, what)}

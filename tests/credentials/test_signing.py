@@ -24,7 +24,7 @@ NOW = datetime(2025, 7, 1, tzinfo=UTC)
 
 
 def test_proof_is_a_data_integrity_proof_by_the_issuers_did_key(signed, issuer_key):
-    proof = signed["proof"]
+    (proof,) = signed["proof"]  # a list of one, as the OB 3.0 JSON Schema wants
     assert proof["type"] == "DataIntegrityProof"
     assert proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert proof["proofPurpose"] == "assertionMethod"

