@@ -1,6 +1,11 @@
-"""Time load + validate + render of the course, and of a synthetic catalogue of 100 courses.
+"""Time load + validate + render of the course, and catalogue builds of many courses.
 
-Prints figures; asserts nothing. Run: python3 bench/build.py [--runs N] [--courses N]
+A catalogue is N copies of the real content, each its own course (id and IRIs). It is
+built with builder.build.build_catalogue (every format of --formats, zips and folders
+written to a temporary dist), at several sizes, to show the rate holds as N grows.
+
+Prints figures beside their targets; asserts nothing.
+Run: python3 bench/build.py [--runs N] [--courses N]
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from builder.build import check, render  # noqa: E402
+from builder.build import build_catalogue, check, render  # noqa: E402
 
 FORMATS = ["html"]
+CATALOGUE_FORMATS = ["scorm12", "html"]
 
 
 def load_validate_render(content: Path) -> int:
@@ -61,14 +67,28 @@ def main() -> None:
     print(f"course: load+validate+render ({', '.join(FORMATS)}): median {one * 1000:.1f} ms over {args.runs} runs")
     print(f"course: {size / 1024:.1f} KiB rendered")
 
+    sizes = sorted({max(1, args.courses // 4), max(1, args.courses // 2), args.courses})
+    print(f"catalogue builds ({', '.join(CATALOGUE_FORMATS)}; target >= 20 courses/s, growing linearly):")
+    timings: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory() as temp:
-        folders = make_catalogue(Path(temp), args.courses)
-        runs = max(1, args.runs // 2)
-        total, size = median_seconds(lambda: sum(load_validate_render(f) for f in folders), runs)
-    print(
-        f"catalogue of {args.courses} courses: median {total:.2f} s over {runs} runs, "
-        f"{total / args.courses * 1000:.1f} ms per course, {size / 1024 / 1024:.1f} MiB rendered"
-    )
+        folders = make_catalogue(Path(temp) / "content", args.courses)
+        for size in sizes:
+            out = Path(temp) / f"dist-{size}"
+            start = time.perf_counter()
+            build_catalogue(folders[:size], out, CATALOGUE_FORMATS)
+            seconds = time.perf_counter() - start
+            timings.append((size, seconds))
+            written = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+            print(
+                f"  {size:4d} courses: {seconds:6.2f} s, {size / seconds:5.1f} courses/s, "
+                f"{seconds / size * 1000:5.1f} ms per course, {written / 1024 / 1024:.1f} MiB written"
+            )
+    if len(timings) > 1:
+        slope, intercept = statistics.linear_regression([n for n, _ in timings], [s for _, s in timings])
+        print(
+            f"  linear fit: {intercept:.2f} s + {slope * 1000:.1f} ms per course "
+            f"(a marginal {1 / slope:.1f} courses/s; target >= 20)"
+        )
 
 
 if __name__ == "__main__":

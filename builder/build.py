@@ -6,13 +6,16 @@ subclasses for a user's mistake and never print.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import package
 from .assemble import build_course
-from .errors import ContentErrors, SourceError
+from .errors import BuildError, ContentErrors, SourceError
 from .formats import DEFAULT, NAMES, outputs_function
 from .formats import SPLITS as FORMAT_SPLITS
 from .load import load_content
@@ -74,6 +77,23 @@ def as_output(out_dir: Path, name: str, files: dict[str, bytes]) -> package.Outp
     return package.Output(target, files)
 
 
+def _check_options(formats: Sequence[str], split: str | None) -> None:
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]!r}; expected one of {sorted(FORMATS)}")
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
+
+
+def course_outputs(
+    content_dir: Path, out_dir: Path, formats: Sequence[str], split: str | None = None, strict: bool = False
+) -> list[package.Output]:
+    """Check and render one course into the outputs to write (zips made): everything but the writing."""
+    checked = check(content_dir, strict=strict)
+    outputs = render(checked.course, formats, split)
+    return [as_output(out_dir, name, files) for name, files in outputs.items()]
+
+
 def build(
     content_dir: Path,
     out_dir: Path,
@@ -87,11 +107,53 @@ def build(
     Everything is rendered and checked before anything is written, and the outputs
     are replaced all together or not at all, so a failed build leaves out_dir as it was.
     """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown format {unknown[0]!r}; expected one of {sorted(FORMATS)}")
-    if split is not None and split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
-    checked = check(content_dir, strict=strict)
-    outputs = render(checked.course, formats, split)
-    return package.replace_outputs([as_output(out_dir, name, files) for name, files in outputs.items()])
+    _check_options(formats, split)
+    return package.replace_outputs(course_outputs(content_dir, out_dir, formats, split, strict))
+
+
+def _catalogue_course(
+    job: tuple[Path, Path, tuple[str, ...], str | None, bool],
+) -> list[package.Output] | list[SourceError]:
+    """One course's outputs, or its errors (as a list: it crosses back from a worker process)."""
+    try:
+        return course_outputs(*job)
+    except ContentErrors as errors:
+        return errors.errors
+
+
+def build_catalogue(
+    content_dirs: Sequence[Path],
+    out_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    split: str | None = None,
+    strict: bool = False,
+    jobs: int | None = None,
+) -> list[Path]:
+    """Build many courses, each into `out_dir/<its content folder's name>/`, all or nothing.
+
+    Courses are checked and rendered in `jobs` processes (default: one per core; forked,
+    so the schemas and templates already loaded here are shared); the errors of every
+    course are collected, and only when none has any are the outputs written, together.
+    """
+    _check_options(formats, split)
+    folders = [Path(folder) for folder in content_dirs]
+    names = [folder.resolve().name for folder in folders]
+    if len(set(names)) != len(names):
+        raise BuildError("two content folders have the same name; each course is written to a folder of its name")
+    check(folders[0])  # load schemas and templates once, before the workers fork
+    work = [
+        (folder, Path(out_dir) / name, tuple(formats), split, strict)
+        for folder, name in zip(folders, names, strict=True)
+    ]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(work) == 1:
+        results = [_catalogue_course(job) for job in work]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            results = list(pool.map(_catalogue_course, work, chunksize=max(1, len(work) // (jobs * 4))))
+    errors = [item for result in results for item in result if isinstance(item, SourceError)]
+    if errors:
+        raise ContentErrors(errors)
+    return package.replace_outputs([item for result in results for item in result if isinstance(item, package.Output)])

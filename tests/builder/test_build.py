@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
-from builder.build import build, check
+from builder.build import build, build_catalogue, check
 from builder.errors import BuildError, ContentErrors
 from builder.formats import html
 from tests.project import CONTENT
@@ -150,3 +151,40 @@ def test_full_disk_during_the_third_format_leaves_the_output_folder_byte_identic
     assert len(result["stderr"].splitlines()) == 1
     assert result["after"] == result["before"]
     assert result["leftovers"] == []
+
+
+def catalogue_of(make_content, tmp_path: Path, count: int) -> list[Path]:
+    base = make_content()
+    folders = []
+    for number in range(count):
+        folder = tmp_path / "catalogue" / f"course-{number}"
+        shutil.copytree(base, folder)
+        course = folder / "course.yaml"
+        text = course.read_text(encoding="utf-8").replace("id: mq-pr3\n", f"id: mq-pr3-c{number}\n", 1)
+        course.write_text(text, encoding="utf-8")
+        folders.append(folder)
+    return folders
+
+
+def test_a_catalogue_build_writes_each_course_as_its_own_build_would(make_content, tmp_path):
+    folders = catalogue_of(make_content, tmp_path, 3)
+    written = build_catalogue(folders, tmp_path / "dist", ["scorm12", "html"], jobs=2)
+    assert len(written) == 6
+    for folder in folders:
+        alone = tmp_path / "alone" / folder.name
+        build(folder, alone, ["scorm12", "html"])
+        assert tree_digest(tmp_path / "dist" / folder.name) == tree_digest(alone)
+
+
+def test_a_catalogue_with_errors_in_two_courses_reports_both_and_writes_nothing(make_content, tmp_path):
+    folders = catalogue_of(make_content, tmp_path, 3)
+    for folder in folders[1:]:
+        unit = folder / "units" / "u2.yaml"
+        unit.write_text(unit.read_text(encoding="utf-8").replace("    duration: 15\n", "    duration: x\n", 1), "utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        build_catalogue(folders, tmp_path / "dist", ["html"], jobs=2)
+    assert sorted({e.source.path.split("/catalogue/")[1].split("/")[0] for e in raised.value.errors}) == [
+        "course-1",
+        "course-2",
+    ]
+    assert not (tmp_path / "dist").exists()
