@@ -6,10 +6,8 @@ subclasses for a user's mistake and never print.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +148,9 @@ def build_catalogue(
     if jobs == 1 or len(work) == 1:
         results = [_catalogue_course(job) for job in work]
     else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
             results = list(pool.map(_catalogue_course, work, chunksize=max(1, len(work) // (jobs * 4))))

@@ -6,6 +6,7 @@ This is the only module that reads the content folder.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class Document:
     path: str
     data: Any
     lines: dict[str, int] = field(repr=False)
+    digest: str = field(default="", repr=False, compare=False)  # sha256 of the file's text
 
     def source(self, field_path: str = "") -> Source:
         """The source of a field, or of its nearest enclosing field that has a line."""
@@ -126,7 +128,7 @@ def parse_document(kind: str, path: Path) -> Document:
         raise ContentErrors([SourceError(Source(shown, 1), message)])
     lines: dict[str, int] = {"": 1}
     _index_lines(data, "", lines)
-    return Document(kind, shown, data, lines)
+    return Document(kind, shown, data, lines, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def _content_files(folder: Path) -> Iterator[tuple[str, Path]]:

@@ -1,15 +1,24 @@
-"""Check documents against the JSON Schemas published in content/schema/."""
+"""Check documents against the JSON Schemas published in content/schema/.
+
+A document that passed is remembered by the digest of its text, its schemas and the
+validator (in the user's cache folder): an unchanged file is not checked again, and a
+build of unchanged content never loads jsonschema (~50 ms of a ~250 ms build). Only a
+pass is remembered; a failing file is checked, and its errors reported, every time.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
+import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 from .errors import SourceError
 from .load import Document, field_path
@@ -52,6 +61,9 @@ def schema_folder() -> Path:
 
 @cache
 def _validators() -> dict[str, Draft202012Validator]:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
     schemas = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(schema_folder().glob("*.json"))}
     registry: Registry = Registry()
     for name, schema in schemas.items():
@@ -90,6 +102,8 @@ def explain(error: ValidationError) -> tuple[list[str | int], str]:
     path = list(error.absolute_path)
     keyword, value, instance = error.validator, error.validator_value, error.instance
     if keyword in ("oneOf", "anyOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         deepest = best_match(error.context)
         if list(deepest.absolute_path) != path or deepest.validator not in ("required", "additionalProperties"):
             return explain(deepest)
@@ -130,10 +144,51 @@ def explain(error: ValidationError) -> tuple[list[str | int], str]:
     return path, error.message
 
 
+@cache
+def _passed_folder() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "microquest" / "schema-passed"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+@cache
+def _schemas_digest() -> str:
+    """The schemas' bytes and the installed jsonschema (found without importing it)."""
+    digest = hashlib.sha256()
+    for path in sorted(schema_folder().glob("*.json")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    spec = importlib.util.find_spec("jsonschema")
+    if spec is not None and spec.origin:
+        for path in sorted(Path(spec.origin).parent.glob("*.py")):
+            status = path.stat()
+            digest.update(f"{path.name}:{status.st_size}:{status.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _pass_mark(document: Document) -> Path | None:
+    folder = _passed_folder()
+    if folder is None or not document.digest:
+        return None
+    key = hashlib.sha256(f"{_schemas_digest()}:{document.kind}:{document.digest}".encode()).hexdigest()
+    return folder / key
+
+
 def schema_errors(document: Document) -> list[SourceError]:
+    mark = _pass_mark(document)
+    if mark is not None and mark.exists():
+        return []
     validator = _validators()[document.kind]
     found = []
     for error in validator.iter_errors(document.data):
         path, message = explain(error)
         found.append(SourceError(document.source(field_path(path)), message))
+    if not found and mark is not None:
+        try:
+            mark.touch()
+        except OSError:
+            pass  # a cache that cannot be written is simply not used
     return found

@@ -28,11 +28,9 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
+from .key_folder import DID_FILE, KEY_FILE, KEYS_ENV, default_keys_dir  # noqa: F401  (re-exported)
 from .signing import IssuerKey, generate_key
 
-KEYS_ENV = "MICROQUEST_KEYS"
-KEY_FILE = "issuer-ed25519.pem"
-DID_FILE = "issuer.did"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,11 +40,6 @@ class KeyFileError(ValueError):
 
 class KeyExistsError(KeyFileError):
     """There is a key already: it is kept unless the caller asks to replace it (force)."""
-
-
-def default_keys_dir() -> Path:
-    configured = os.environ.get(KEYS_ENV)
-    return Path(configured).expanduser() if configured else Path.home() / ".config" / "microquest" / "keys"
 
 
 def _is_project(folder: Path) -> bool:

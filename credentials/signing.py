@@ -30,7 +30,6 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from pyld import jsonld
 
 from .contexts import ContextError, document_loader
 
@@ -119,7 +118,16 @@ def generate_key() -> IssuerKey:
     return IssuerKey(Ed25519PrivateKey.generate())
 
 
+def _pyld() -> Any:
+    """pyld's jsonld module, imported when a document is processed: it costs ~90 ms to import
+    (requests and all), which a command that signs or verifies nothing should not pay."""
+    from pyld import jsonld
+
+    return jsonld
+
+
 def _expand(document: dict[str, Any]) -> list[Any]:
+    jsonld = _pyld()
     try:
         return jsonld.expand(document, {"documentLoader": document_loader})
     except (jsonld.JsonLdError, ValueError) as error:
@@ -173,6 +181,7 @@ def canonical_nquads(document: dict[str, Any]) -> str:
     undefined = undefined_terms(document)
     if undefined:
         raise ProofError(f"terms not defined by any @context (they would not be signed): {', '.join(undefined)}")
+    jsonld = _pyld()
     try:
         return jsonld.normalize(
             document,

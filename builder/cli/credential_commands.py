@@ -13,8 +13,7 @@ from pathlib import Path
 
 import click
 
-from credentials.keys import KEY_FILE, KEYS_ENV, KeyExistsError, KeyFileError, default_keys_dir, init_keys, load_key
-from credentials.verify import VerificationError, read_limited, revocation_list, verify_bytes
+from credentials.key_folder import KEY_FILE, KEYS_ENV, default_keys_dir
 
 from .reporting import error_lines, fail, reported
 
@@ -52,6 +51,8 @@ def keys_init(keys_dir: Path | None, force: bool) -> None:
 
         microquest keys init --dir ~/.config/microquest/keys
     """
+    from credentials.keys import KeyExistsError, KeyFileError, init_keys
+
     try:
         key, path = init_keys(keys_dir, force=force)
     except KeyExistsError as error:
@@ -77,6 +78,8 @@ def keys_show(keys_dir: Path | None) -> None:
 
         microquest keys show
     """
+    from credentials.keys import KeyFileError, load_key
+
     with reported(None, KeyFileError):
         key = load_key(keys_dir)
     click.echo(f"{(keys_dir or default_keys_dir()) / KEY_FILE}: issuer DID {key.did}")
@@ -104,6 +107,8 @@ def verify_command(credential: Path, revocations: str | None) -> None:
 
         microquest verify credentials/3f6c….json --revocations revocations.json
     """
+    from credentials.verify import VerificationError, read_limited, verify_bytes
+
     try:
         data = read_limited(credential)
     except OSError as error:
@@ -139,6 +144,8 @@ def revocations_command(ledger: Path, list_url: str, out_file: Path, keys_dir: P
 
         microquest revocations --url https://www.example.si/revocations.json --out dist/revocations.json
     """
+    from credentials.keys import KeyFileError, load_key
+    from credentials.verify import revocation_list
     from xapi.award.ledger import Ledger, LedgerError
 
     with reported(None, KeyFileError, LedgerError):

@@ -149,3 +149,42 @@ def test_overview_row_must_name_a_unit_file(make_content):
     messages = errors_of(folder)
     assert any("'u8' is not a unit id" in m for m in messages)
     assert any("unit 'u7' has no row in the overview table" in m for m in messages)
+
+
+def test_a_file_that_passed_its_schema_is_checked_again_once_it_changes(make_content, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    from builder import schema
+
+    schema._passed_folder.cache_clear()
+    try:
+        folder = make_content()
+        check(folder)  # every file passes and is remembered
+        remembered = list((tmp_path / "cache" / "microquest" / "schema-passed").iterdir())
+        assert len(remembered) == len(list(folder.rglob("*.yaml")))
+        unit = folder / "units" / "u2.yaml"
+        unit.write_text(unit.read_text("utf-8").replace("    duration: 15\n", "    duration: petnajst\n", 1), "utf-8")
+        with pytest.raises(ContentErrors) as raised:
+            check(folder)
+        assert [str(e).split(": ", 1)[1] for e in raised.value.errors] == [
+            "activities[0].duration: expected a whole number, found 'petnajst'"
+        ]
+    finally:
+        schema._passed_folder.cache_clear()
+
+
+def test_an_unwritable_cache_folder_changes_nothing_but_speed(make_content, monkeypatch, tmp_path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    from builder import schema
+
+    schema._passed_folder.cache_clear()
+    try:
+        folder = make_content()
+        assert check(folder).course.id == "mq-pr3"
+        unit = folder / "units" / "u2.yaml"
+        unit.write_text(unit.read_text("utf-8").replace("    duration: 15\n", "    duration: petnajst\n", 1), "utf-8")
+        with pytest.raises(ContentErrors):
+            check(folder)
+    finally:
+        schema._passed_folder.cache_clear()
