@@ -25,8 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .input_warning import InputWarning
 
 IFIS = ("mbox", "mbox_sha1sum", "account", "openid")
 HEX = frozenset("0123456789abcdef")
@@ -169,6 +172,14 @@ class Identities:
         return {root: sorted(members) for root, members in grouped.items()}
 
 
+@dataclass(frozen=True)
+class People:
+    """A people file read: its identifier sets joined, and what it says that is not what it seems."""
+
+    identities: Identities
+    warnings: tuple[InputWarning, ...] = ()
+
+
 class PeopleFileError(ValueError):
     """A people file that is not a list of identifier sets; prints as path:line: field: message."""
 
@@ -178,10 +189,12 @@ class PeopleFileError(ValueError):
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
 
 
-def load_people(path: Path) -> Identities:
+def load_people(path: Path) -> People:
     """Read a people file (JSON or YAML): a list of identifier sets, each a list of agents.
 
-    Every set becomes one person. Raises PeopleFileError naming the file, line and item.
+    Every set becomes one person. Two sets that share an identifier become one person
+    too, which the file does not say: each such identifier is an InputWarning naming
+    both items. Raises PeopleFileError naming the file, line and item.
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
@@ -213,6 +226,9 @@ def load_people(path: Path) -> Identities:
     if not isinstance(data, list):
         raise PeopleFileError(str(path), 1, "", "expected a list of identifier sets (each a list of agents)")
     identities = Identities()
+    warnings: list[InputWarning] = []
+    owner: dict[str, tuple[int, int]] = {}  # key -> (set, item) that first named it
+    warned: set[tuple[int, int]] = set()  # (set, earlier set) pairs already warned about
     for set_index, people in enumerate(data):
         if not isinstance(people, list) or not people:
             raise PeopleFileError(
@@ -221,10 +237,24 @@ def load_people(path: Path) -> Identities:
         keys: list[str] = []
         for index, agent in enumerate(people):
             try:
-                keys.extend(agent_keys(agent))
+                agent_key_list = agent_keys(agent)
             except AgentError as error:
                 raise PeopleFileError(
                     str(path), line_of(people, index), f"[{set_index}][{index}]", str(error)
                 ) from None
+            keys.extend(agent_key_list)
+            for key in agent_key_list:
+                first = owner.setdefault(key, (set_index, index))
+                if first[0] != set_index and (set_index, first[0]) not in warned:
+                    warned.add((set_index, first[0]))
+                    warnings.append(
+                        InputWarning(
+                            str(path),
+                            line_of(people, index),
+                            f"[{set_index}][{index}]",
+                            f"{agent_key_list[0]} is also in identifier set [{first[0]}] "
+                            f"(line {line_of(data[first[0]], first[1])}), so the two sets are merged into one person",
+                        )
+                    )
         identities.same(*keys)
-    return identities
+    return People(identities, tuple(warnings))

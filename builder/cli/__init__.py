@@ -1,8 +1,9 @@
 """The `microquest` command: options in, library calls, messages out.
 
 Commands are grouped by job: the content and its packages (content_commands), learners'
-statements and the award (tracking_commands), the signed credentials
-(credential_commands). Every failure goes through reporting.reported / fail.
+statements, the award and the credential files of the ledger (tracking_commands), the
+signed credentials' keys, verification and revocations (credential_commands). Every
+failure goes through reporting.reported / fail.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import click
 from .. import __version__
 from .content_commands import build_command, preview, validate
 from .credential_commands import keys_group, revocations_command, verify_command
-from .tracking_commands import award_command, lrs_command, report_command
+from .tracking_commands import award_command, credentials_group, lrs_command, report_command
 
 
 @click.group()
@@ -28,6 +29,7 @@ for command in (
     lrs_command,
     award_command,
     report_command,
+    credentials_group,
     keys_group,
     verify_command,
     revocations_command,

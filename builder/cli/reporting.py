@@ -42,12 +42,15 @@ def fail(*lines: str) -> NoReturn:
 
 
 def error_lines(error: Exception, unchanged: str | None) -> list[str]:
-    """`file:line: field: message` per content error, else `error: message`; then what is unchanged."""
+    """`file:line: field: message` per content error, `error: problem` per problem of an error that
+    lists several (`problems`), else `error: message`; then what is unchanged."""
     consequence = getattr(error, "changed", None) or unchanged
     if isinstance(error, ContentErrors):
         count = len(error.errors)
         summary = f"{count} error{'s' if count != 1 else ''} in the content"
         lines = [str(item) for item in error.errors] + [summary]
+    elif getattr(error, "problems", None):
+        lines = [f"error: {problem}" for problem in error.problems]
     elif isinstance(error, OSError) and error.strerror:
         where = f"{error.filename}: " if error.filename else ""
         lines = [f"error: {where}{error.strerror}"]

@@ -1,4 +1,5 @@
-"""`microquest lrs`, `award` and `report`: learners' statements, the award and the provider's report."""
+"""`microquest lrs`, `award`, `report` and `credentials export`: learners' statements, the award, the
+provider's report and the credential files the ledger holds."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ from pathlib import Path
 import click
 
 from .reporting import CONTENT_OPTION, LEDGER_OPTION, fail, reported
+
+WAIT_OPTION = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait while another award run holds the ledger, before giving up with the ledger unchanged.",
+)
 
 
 @click.command(name="lrs")
@@ -97,9 +106,16 @@ def lrs_command(port: int, data_dir: Path | None) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("credentials"),
     show_default=True,
-    help="Where each new credential is written, as <id>.json and a baked <id>.svg.",
+    help="Where the credentials are written, as <id>.json and a baked <id>.svg: the new ones, "
+    "and first any earlier award whose files are missing.",
 )
 @click.option("--revocation-list", help="The URL where `microquest revocations` output is published.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (an unknown Moodle column, overlapping people sets, two statements with one id) as errors.",
+)
+@WAIT_OPTION
 def award_command(
     content_dir: Path,
     statements: tuple[Path, ...],
@@ -115,13 +131,19 @@ def award_command(
     keys: Path | None,
     credentials_out: Path,
     revocation_list: str | None,
+    strict: bool,
+    wait: float,
 ) -> None:
     """Award the micro-credential to every learner who meets the credential's criteria.
 
     Reads every source first; bad input stops the run with the ledger unchanged.
-    Then, in one transaction, records the evidence and each learner's progress and
+    Input used only in part (a Moodle column that is no SCO of the course, people
+    sets that share an identifier, two different statements with one id) is a
+    warning on stderr; --strict makes it an error. Signs the new credentials, then,
+    in one short transaction, records the evidence and each learner's progress and
     awards one credential per learner per credential version: re-runs and
-    concurrent runs award nobody twice.
+    concurrent runs award nobody twice. The ledger is the record and --out its
+    view: every run first writes the files of any earlier award that are missing.
 
     Example:
 
@@ -151,11 +173,19 @@ def award_command(
             keys=keys,
             revocation_list=revocation_list,
             credentials_out=credentials_out,
+            strict=strict,
+            wait=wait,
+        )
+    for warning in run.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if run.restored:
+        click.echo(
+            f"wrote {len(run.restored)} credential(s) of earlier runs whose files were missing to {credentials_out}/"
         )
     for award in run.outcome.new:
         click.echo(f"awarded {award.id} to {award.person}")
-    if run.outcome.new:
-        click.echo(f"wrote {len(run.outcome.new)} signed credential(s) to {credentials_out}/")
+    if run.written:
+        click.echo(f"wrote {len(run.written)} signed credential(s) to {credentials_out}/")
     click.echo(run.summary)
 
 
@@ -195,3 +225,49 @@ def report_command(content_dir: Path, ledger: Path, csv_file: Path | None, html_
                 path.write_text(text, encoding="utf-8")
             click.echo(f"wrote {path}", err=True)
     click.echo(as_table(report), nl=False)
+
+
+@click.group(name="credentials")
+def credentials_group() -> None:
+    """The credential files: views of the ledger, which is the record of every award.
+
+    Example:
+
+        microquest credentials export --out credentials
+    """
+
+
+@credentials_group.command(name="export")
+@click.option(
+    "--learner",
+    "learners",
+    multiple=True,
+    help="Only this learner's credential: an email address, a Moodle user name, an identifier as the ledger "
+    "keeps it (mbox:mailto:…, account:<site> <name>) or the credential id; repeatable. Default: every learner.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The folder to write <id>.json and the baked <id>.svg to.",
+)
+@LEDGER_OPTION
+def credentials_export(learners: tuple[str, ...], out: Path, ledger: Path) -> None:
+    """Write the signed credentials the ledger holds to a folder again, any or all of them.
+
+    The ledger keeps every signed credential, so lost or damaged files are written
+    again exactly as issued (JSON and baked SVG, each file replaced atomically);
+    nothing is signed anew. Revoked credentials are not written.
+
+    Example:
+
+        microquest credentials export --learner ana@example.si --out credentials
+    """
+    from ..awarding import export_credentials
+
+    with reported(None):
+        export = export_credentials(ledger, out, learners=learners)
+    click.echo(f"wrote {len(export.written)} credential(s) to {out}/")
+    if export.revoked:
+        click.echo(f"{len(export.revoked)} revoked credential(s) not written: {', '.join(export.revoked)}")

@@ -269,14 +269,27 @@ class Evaluator:
 
     # -- evidence from earlier runs and other sources --------------------------------------
 
-    def add_evidence(self, evidence: Iterable[Evidence]) -> None:
-        """Evidence the ledger kept from earlier runs (not reported again as new)."""
+    def add_evidence(self, evidence: Iterable[Evidence]) -> list[Evidence]:
+        """Evidence the ledger kept from earlier runs (not reported again as new).
+
+        The ledger's record wins over a statement of this run with the same id that
+        counts for another learner or requirement; those records are returned.
+        """
         bit_of = {r.label: 1 << i for i, r in enumerate(self.criteria.requirements)}
+        by_id_key, by_id_bit = self._by_id_key, self._by_id_bit
+        overruled: list[Evidence] = []
         for item in evidence:
             bit = bit_of.get(item.requirement)
-            if bit is not None and item.statement_id not in self._by_id_bit:
-                self._by_id_key[item.statement_id] = item.learner_key
-                self._by_id_bit[item.statement_id] = bit
+            if bit is None:
+                continue
+            known = by_id_bit.get(item.statement_id)
+            if known is not None and (known == bit and by_id_key[item.statement_id] == item.learner_key):
+                continue
+            if known is not None:
+                overruled.append(item)
+            by_id_key[item.statement_id] = item.learner_key
+            by_id_bit[item.statement_id] = bit
+        return overruled
 
     def add_voided(self, statement_ids: Iterable[Any]) -> None:
         self._voided.update(statement_ids)

@@ -15,6 +15,10 @@
 
 WAL journal; writes happen in `BEGIN IMMEDIATE` transactions, so two concurrent
 `award` runs queue for the write lock and the second sees the first's awards.
+Readers never wait for a writer (WAL), and nothing slow happens while the write
+lock is held: an award run signs its credentials before it takes the lock
+(xapi/award/run.py). A writer that waits longer than the ledger's `timeout` gets
+LedgerBusyError and changes nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +67,23 @@ class LedgerError(ValueError):
     """A ledger that cannot be used: not a microquest ledger, a newer schema, an unknown credential id."""
 
 
+class LedgerBusyError(LedgerError):
+    """Another process held the ledger's write lock for longer than this one would wait."""
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        super().__init__(f"another award run is in progress: {path} stayed locked for {timeout:g} s")
+
+
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "locked" in str(error) or "busy" in str(error)
+
+
 @dataclass(frozen=True)
 class Award:
     id: str  # the issued credential's id (what verifiers and the revocation list name)
@@ -91,6 +112,7 @@ class Ledger:
 
     def __init__(self, path: Path, *, timeout: float = 60.0) -> None:
         self.path = Path(path)
+        self.timeout = timeout
         if not self.path.parent.is_dir():
             raise LedgerError(f"{self.path}: the folder {self.path.parent} does not exist")
         # isolation_level=None: no implicit transactions; every write is in an explicit BEGIN IMMEDIATE.
@@ -98,11 +120,29 @@ class Ledger:
         try:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
-            with self.transaction():
-                self._create()
+            if not self._current():  # a new file (or an older schema): create it under the write lock
+                with self.transaction():
+                    self._create()
+        except LedgerError:
+            self._db.close()
+            raise
         except sqlite3.DatabaseError as error:
             self._db.close()
+            if _is_busy(error):
+                raise LedgerBusyError(self.path, timeout) from None
             raise LedgerError(f"{self.path}: not a microquest ledger (SQLite): {error}") from None
+
+    def _current(self) -> bool:
+        """Whether the file already holds this schema: then opening it needs no write lock."""
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.OperationalError as error:
+            if _is_busy(error):
+                raise
+            return False  # no meta table yet
+        if row is not None and row[0] != SCHEMA_VERSION:
+            raise LedgerError(f"{self.path}: ledger schema {row[0]}, this microquest reads {SCHEMA_VERSION}")
+        return row is not None
 
     def _create(self) -> None:
         # executescript() would COMMIT the open transaction; run the statements one by one.
@@ -126,17 +166,37 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on any error); nested calls join the open transaction."""
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on any error); nested calls join the open transaction.
+
+        Waits up to the ledger's `timeout` for the write lock, then raises LedgerBusyError.
+        """
         if self._db.in_transaction:
             yield self._db
             return
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if _is_busy(error):
+                raise LedgerBusyError(self.path, self.timeout) from None
+            raise
         try:
             yield self._db
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every read inside sees the ledger as of one moment, and blocks no writer."""
+        if self._db.in_transaction:
+            yield self._db
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield self._db
+        finally:
+            self._db.execute("COMMIT")
 
     # -- evidence and identities -------------------------------------------------------------
 
@@ -243,6 +303,31 @@ class Ledger:
             for id_, cred, ver, person, agent, at, document, reason in rows
         ]
 
+    def award_ids(self) -> list[tuple[str, bool]]:
+        """(credential id, revoked) of every award, without reading the documents."""
+        rows = self._db.execute(
+            "SELECT a.id, r.id IS NOT NULL FROM awards a LEFT JOIN revocations r ON r.id = a.id ORDER BY a.awarded_at, a.id"
+        )
+        return [(id_, bool(revoked)) for id_, revoked in rows]
+
+    def award_keys(self) -> dict[str, list[str]]:
+        """award id -> every learner key linked to it."""
+        keys: dict[str, list[str]] = {}
+        for award_id, key in self._db.execute(
+            "SELECT award_id, learner_key FROM award_identifiers ORDER BY learner_key"
+        ):
+            keys.setdefault(award_id, []).append(key)
+        return keys
+
+    def documents(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The signed credential documents of these awards, in the order given (unknown ids are left out)."""
+        found = []
+        for id_ in ids:
+            row = self._db.execute("SELECT document FROM awards WHERE id = ?", (id_,)).fetchone()
+            if row is not None:
+                found.append(json.loads(row[0]))
+        return found
+
     def award_of(self, credential: str, version: int, keys: Iterable[str]) -> str | None:
         """The id of the award any of these keys already holds for this credential version."""
         for key in keys:
@@ -276,6 +361,16 @@ class Ledger:
 Issue = Callable[[dict[str, Any], str], dict[str, Any]]
 
 
+def signing_key(evaluation: Evaluation) -> str:
+    """What a credential is signed for: the person and the agent it names (a pre-signed one must match both)."""
+    return json.dumps([evaluation.person, evaluation.agent], ensure_ascii=False, sort_keys=True)
+
+
+def unawarded(ledger: Ledger, evaluations: Iterable[Evaluation], *, credential: str, version: int) -> list[Evaluation]:
+    """The eligible persons who hold no credential of this version under any of their keys."""
+    return [e for e in evaluations if e.eligible and ledger.award_of(credential, version, e.keys) is None]
+
+
 def award(
     ledger: Ledger,
     evaluations: Iterable[Evaluation],
@@ -284,15 +379,19 @@ def award(
     credential: str,
     version: int,
     awarded_at: str | None = None,
+    signed: Mapping[str, dict[str, Any]] | None = None,
 ) -> AwardOutcome:
     """Award every eligible person who holds no credential of this version yet; one transaction.
 
-    `issue(agent, awarded_at)` makes the credential document (a dict with an "id");
-    it is called only for a new award, inside the transaction, so a failure leaves
-    the ledger unchanged. A person already awarded under any of their keys is not
-    awarded again; their other keys are linked to that award.
+    `signed` holds credentials made before the transaction (by `signing_key`, for
+    `awarded_at`), so the write lock is held only for the inserts. For a person
+    missing from it, `issue(agent, awarded_at)` makes the credential document (a dict
+    with an "id") inside the transaction, so a failure leaves the ledger unchanged.
+    A person already awarded under any of their keys is not awarded again; their
+    other keys are linked to that award.
     """
     at = awarded_at or utc_now()
+    signed = signed or {}
     new: list[Award] = []
     already: list[str] = []
     not_eligible: list[str] = []
@@ -306,7 +405,7 @@ def award(
             if not evaluation.eligible:
                 not_eligible.append(evaluation.person)
                 continue
-            document = issue(dict(evaluation.agent), at)
+            document = signed.get(signing_key(evaluation)) or issue(dict(evaluation.agent), at)
             award_id = document.get("id") if isinstance(document, dict) else None
             if not isinstance(award_id, str) or not award_id:
                 raise TypeError(f"the issuing function must return a credential with an 'id', got {document!r}")

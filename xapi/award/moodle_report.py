@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..agents import account_key, agent_keys, normal_home_page
+from ..input_warning import InputWarning
 from ..iris import Iris
 from .criteria import COMPLETED, SUBMITTED
 from .sources import Batch, SourceReadError
@@ -117,8 +118,9 @@ def read_moodle_report(path: Path, site: str, course: MoodleCourse) -> Batch:
             "",
             "the last row has no line break: Moodle ends every row with one, so the download was cut short",
         )
-    layout = _report_layout(str(path), rows[0][0], [_clean(h) for h in rows[0][1]], [r for _, r in rows[1:]], course)
     batch = Batch(str(path), [], locate=lambda index: "")
+    headers = [_clean(h) for h in rows[0][1]]
+    layout = _report_layout(str(path), rows[0][0], headers, [r for _, r in rows[1:]], course, batch.warnings)
     for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
@@ -132,7 +134,7 @@ def read_moodle_report(path: Path, site: str, course: MoodleCourse) -> Batch:
 class _Layout:
     headers: list[str]
     first_sco: int
-    activities: tuple[str, ...]  # activity id per SCO column
+    activities: tuple[str | None, ...]  # activity id per SCO column (None: not a SCO of this course)
     per_sco: int  # cells per SCO in a row: 1 + interaction cells
     interaction_kinds: tuple[str, ...]  # kind of each interaction cell, in order
     email: int | None
@@ -143,7 +145,9 @@ class _Layout:
         return self.first_sco + len(self.activities) * self.per_sco
 
 
-def _report_layout(path: str, line: int, headers: list[str], rows: list[list[str]], course: MoodleCourse) -> _Layout:
+def _report_layout(
+    path: str, line: int, headers: list[str], rows: list[list[str]], course: MoodleCourse, warnings: list[InputWarning]
+) -> _Layout:
     known = {_clean(title): activity for title, activity in course.sco_activities.items()}
     first = next((i for i, h in enumerate(headers) if h in known), None)
     if first is None:
@@ -154,6 +158,7 @@ def _report_layout(path: str, line: int, headers: list[str], rows: list[list[str
             "no column is a SCO of this course: download the basic report with 'Track details' set to Yes, "
             "or the interactions report, in text format",
         )
+    first = _first_sco_column(headers, rows, first)
     if first < 1 + len(FIXED_AFTER_IDENTITY):
         raise SourceReadError(
             path,
@@ -161,7 +166,7 @@ def _report_layout(path: str, line: int, headers: list[str], rows: list[list[str
             "",
             f"expected Name, the identity fields, {', '.join(FIXED_AFTER_IDENTITY)} before the SCO columns",
         )
-    activities: list[str] = []
+    activities: list[str | None] = []
     kinds: list[str] = []
     indices: set[int] = set()
     for column, header in enumerate(headers[first:], first):
@@ -176,11 +181,16 @@ def _report_layout(path: str, line: int, headers: list[str], rows: list[list[str
         elif header in known:
             activities.append(known[header])
         else:
-            raise SourceReadError(
-                path,
-                line,
-                f"column {column + 1}",
-                f"{header!r} is not a SCO of this course (expected a title such as {next(iter(known))!r})",
+            # A SCO this course does not have (another package, or a title since changed): its
+            # cells are read past, and the run says so instead of dropping them unseen.
+            activities.append(None)
+            warnings.append(
+                InputWarning(
+                    path,
+                    line,
+                    f"column {column + 1}",
+                    f"{header!r} is not a SCO of this course, so its completions are not counted",
+                )
             )
     if kinds and len(kinds) != len(set(kinds)) * len(indices):
         raise SourceReadError(path, line, "", "the interactions columns are incomplete (is the header cut short?)")
@@ -244,6 +254,8 @@ def _report_row(
         batch.aliases.append((account_key(site, username), agent_keys(agents[1])[0]))
     learner_key = agent_keys(learner)[0]
     for number, activity in enumerate(layout.activities):
+        if activity is None:
+            continue  # not this course's SCO: the layout's warning names the column
         column = layout.first_sco + number * layout.per_sco
         status = _clean(row[column])
         done = MOODLE_STATUSES.get(status.lower())
@@ -262,6 +274,32 @@ def _report_row(
             batch.statements.append(_made(learner, learner_key, SUBMITTED, course.iris.canvas(canvas), site))
 
 
+def _first_sco_column(headers: list[str], rows: list[list[str]], first_known: int) -> int:
+    """Where the SCO columns start: after Moodle's four fixed columns, even when the first SCOs are unknown.
+
+    A SCO whose title this course does not know, placed before the first one it
+    knows, would otherwise pass for an identity field. The fixed columns are found
+    by their English headers; on a site in another language, by their cells: a
+    column that holds SCORM statuses (and nothing but statuses, scores or "-") is a SCO.
+    """
+    fixed = list(FIXED_AFTER_IDENTITY)
+    starts = [i for i in range(1, first_known) if headers[i : i + len(fixed)] == fixed]
+    if starts:
+        return starts[-1] + len(fixed)
+    column = first_known
+    while column - 1 > len(fixed) and _holds_statuses(rows, column - 1):
+        column -= 1
+    return column
+
+
+def _holds_statuses(rows: list[list[str]], column: int) -> bool:
+    cells = [_clean(row[column]) for row in rows if len(row) > column]
+    values = [cell for cell in cells if cell not in ("", "-")]
+    return any(value.lower() in MOODLE_STATUSES for value in values) and all(
+        value.lower() in MOODLE_STATUSES or _SCORE.match(value) for value in values
+    )
+
+
 def _has_interactions(cells: list[str], kinds: tuple[str, ...], activity: str) -> bool:
     """Whether the SCO recorded this canvas's answers: ids '<activity id>-<field>' (lms.js), else any response."""
     present = [(kind, _clean(cell)) for kind, cell in zip(kinds, cells, strict=True) if cell.strip()]
@@ -274,6 +312,8 @@ def _has_interactions(cells: list[str], kinds: tuple[str, ...], activity: str) -
 def _made(learner: dict[str, Any], learner_key: str, verb: str, object_iri: str, site: str) -> dict[str, Any]:
     # A report row is no statement: this one stands for it so that the same evaluation
     # applies. Its id is fixed by learner, verb and object, so every attempt, every
-    # re-download and every re-run count it once.
+    # re-download and every re-run count it once. The actor carries no name (the batch's
+    # agents do): a name changed between two downloads does not make two statements differ.
     made_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{site}|moodle-scorm-report|{learner_key}|{verb}|{object_iri}")
-    return {"id": str(made_id), "actor": learner, "verb": {"id": verb}, "object": {"id": object_iri}}
+    actor = {key: value for key, value in learner.items() if key != "name"}
+    return {"id": str(made_id), "actor": actor, "verb": {"id": verb}, "object": {"id": object_iri}}

@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..input_warning import InputWarning
+
 
 class SourceReadError(ValueError):
     """Bad input: prints as `path:line: field: message` (line and field when known)."""
@@ -38,13 +40,27 @@ class Batch:
     agents: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> agent, for learners with nothing met
     position: tuple[str, str] | None = None  # (source key, last `stored` seen) for the next incremental read
     locate: Callable[[int], str] | None = None  # statement index -> "line N" or "statement <id>"
+    warnings: list[InputWarning] = field(default_factory=list)  # what the reader used only in part
 
     def error(self, index: int, field_name: str, message: str) -> SourceReadError:
         """The error for statement `index` of this batch, pointing at its line (or id)."""
+        return SourceReadError(*self.where(index, field_name), message)
+
+    def warning(self, index: int, field_name: str, message: str) -> InputWarning:
+        """A warning about statement `index` of this batch, pointing at its line (or id)."""
+        return InputWarning(*self.where(index, field_name), message)
+
+    def where(self, index: int, field_name: str) -> tuple[str, int, str]:
+        """(path, line, field) of statement `index`: the line when the source has lines, else its id in the field."""
         where = self.locate(index) if self.locate else ""
         if where.isdigit():
-            return SourceReadError(self.origin, int(where), field_name, message)
-        return SourceReadError(self.origin, 0, f"{where}: {field_name}" if where else field_name, message)
+            return self.origin, int(where), field_name
+        return self.origin, 0, f"{where}: {field_name}" if where else field_name
+
+    def place(self, index: int) -> str:
+        """`path:line` (or `source statement <id>`) of statement `index`, for a message about another one."""
+        path, line, where = self.where(index, "")
+        return f"{path}:{line}" if line else f"{path} {where.removesuffix(': ')}".rstrip()
 
 
 # -- statements files ------------------------------------------------------------------------

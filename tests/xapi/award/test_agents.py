@@ -60,7 +60,9 @@ def test_a_yaml_people_file_joins_each_set(tmp_path):
         "  - mbox_sha1sum: " + "a" * 40 + "\n",
         encoding="utf-8",
     )
-    people = load_people(path)
+    loaded = load_people(path)
+    assert loaded.warnings == ()
+    people = loaded.identities
     assert people.find("account:https://m.example.si anovak") == people.find("mbox:mailto:ana@example.si")
     assert people.find("openid:https://id.example.si/bojan") == people.find("mbox_sha1sum:" + "a" * 40)
     assert people.find("mbox:mailto:ana@example.si") != people.find("mbox_sha1sum:" + "a" * 40)
@@ -69,7 +71,7 @@ def test_a_yaml_people_file_joins_each_set(tmp_path):
 def test_a_json_people_file_works_the_same(tmp_path):
     path = tmp_path / "people.json"
     path.write_text('[[{"mbox": "mailto:ana@example.si"}, {"openid": "https://id.example.si/ana"}]]', encoding="utf-8")
-    people = load_people(path)
+    people = load_people(path).identities
     assert people.find("openid:https://id.example.si/ana") == people.find("mbox:mailto:ana@example.si")
 
 
@@ -90,3 +92,39 @@ def test_a_people_file_that_is_no_list_or_no_json_is_reported(tmp_path):
     (tmp_path / "p.json").write_text('[[{"mbox": }]]', encoding="utf-8")
     with pytest.raises(PeopleFileError, match=r"p\.json:1: expected JSON: Expecting value"):
         load_people(tmp_path / "p.json")
+
+
+def test_people_sets_that_share_an_identifier_are_merged_with_a_warning_naming_both(tmp_path):
+    path = tmp_path / "people.yaml"
+    path.write_text(
+        "- - mbox: mailto:ana@example.si\n"
+        "  - account: {homePage: https://m.example.si, name: anovak}\n"
+        "- - mbox: mailto:bojan@example.si\n"
+        "- - account: {homePage: https://m.example.si, name: anovak}\n"
+        "  - mbox: mailto:bojan@example.si\n"
+        "  - mbox: mailto:bojan@example.si\n",
+        encoding="utf-8",
+    )
+    loaded = load_people(path)
+    assert [str(w) for w in loaded.warnings] == [
+        f"{path}:4: [2][0]: account:https://m.example.si anovak is also in identifier set [0] (line 2), "
+        "so the two sets are merged into one person",
+        f"{path}:5: [2][1]: mbox:mailto:bojan@example.si is also in identifier set [1] (line 3), "
+        "so the two sets are merged into one person",
+    ]
+    people = loaded.identities
+    assert people.find("mbox:mailto:ana@example.si") == people.find("mbox:mailto:bojan@example.si")
+
+
+def test_an_address_and_its_hash_in_two_sets_is_an_overlap_too(tmp_path):
+    from xapi.agents import mbox_sha1sum
+
+    path = tmp_path / "people.json"
+    path.write_text(
+        '[[{"mbox": "mailto:ana@example.si"}],\n'
+        f' [{{"mbox_sha1sum": "{mbox_sha1sum("mailto:ana@example.si")}"}}, {{"openid": "https://id.example.si/x"}}]]',
+        encoding="utf-8",
+    )
+    (warning,) = load_people(path).warnings
+    assert str(warning).startswith(f"{path}:2: [1][0]: mbox_sha1sum:")
+    assert str(warning).endswith("is also in identifier set [0] (line 1), so the two sets are merged into one person")

@@ -201,11 +201,48 @@ def test_a_basic_report_without_track_details_is_refused_with_what_to_do(tmp_pat
         read_moodle_report(write(tmp_path / "b.txt", text), SITE, MOODLE)
 
 
-def test_a_report_of_another_package_is_refused_naming_the_column(tmp_path):
+def test_a_column_that_is_no_sco_of_the_course_is_a_warning_naming_it_and_is_not_counted(tmp_path):
     text = report([Learner("Ana Novak", "ana@example.si", "anovak", [Attempt(ALL_DONE)])])
     text = text.replace("1.2 Kaj ne spada med mikrodokazila?", "Quiz 2", 1)
-    with pytest.raises(SourceReadError, match=r"o\.txt:1: column 8: 'Quiz 2' is not a SCO of this course"):
-        read_moodle_report(write(tmp_path / "o.txt", text), SITE, MOODLE)
+    path = write(tmp_path / "o.txt", text)
+    batch = read_moodle_report(path, SITE, MOODLE)
+    assert [str(w) for w in batch.warnings] == [
+        f"{path}:1: column 8: 'Quiz 2' is not a SCO of this course, so its completions are not counted"
+    ]
+    assert standing(batch)["mbox:mailto:ana@example.si"][0] == f"activity:{ACTIVITY_IDS[1]}"
+
+
+@pytest.mark.parametrize("interactions", [0, 2])
+def test_an_unknown_first_sco_is_not_taken_for_an_identity_field(tmp_path, interactions):
+    # Before the first SCO this course knows, an unknown one used to pass for an identity column.
+    learners = [Learner("Ana Novak", "ana@example.si", "anovak", [Attempt(ALL_DONE, answers(*CANVASES))])]
+    text = report(learners, interactions=interactions).replace("1.1 Kaj je mikrodokazilo?", "Quiz 1", 1)
+    path = write(tmp_path / "first.txt", text)
+    batch = read_moodle_report(path, SITE, MOODLE)
+    assert [str(w) for w in batch.warnings] == [
+        f"{path}:1: column 7: 'Quiz 1' is not a SCO of this course, so its completions are not counted"
+    ]
+    missing = standing(batch)["mbox:mailto:ana@example.si"]
+    assert missing[0] == f"activity:{ACTIVITY_IDS[0]}"
+    assert len(missing) == (1 if interactions else 1 + len(CANVASES))
+
+
+def test_an_unknown_first_sco_of_a_site_in_another_language_is_found_by_its_statuses(tmp_path):
+    text = report([Learner("Ana Novak", "ana@example.si", "anovak", [Attempt(ALL_DONE)])])
+    header, rest = text.split("\n", 1)
+    header = header.replace("1.1 Kaj je mikrodokazilo?", "Kviz 1")
+    for english, slovenian in zip(
+        ("Email address", "Attempt", '"Started on"', '"Last accessed on"', "Score"),
+        ("E-pošta", "Poskus", "Začeto", '"Zadnji dostop"', "Rezultat"),
+        strict=True,
+    ):
+        header = header.replace(english, slovenian, 1)
+    path = write(tmp_path / "sl.txt", f"{header}\n{rest}")
+    batch = read_moodle_report(path, SITE, MOODLE)
+    assert [str(w) for w in batch.warnings] == [
+        f"{path}:1: column 7: 'Kviz 1' is not a SCO of this course, so its completions are not counted"
+    ]
+    assert list(standing(batch)) == ["mbox:mailto:ana@example.si"]
 
 
 def test_a_report_without_email_or_username_is_refused(tmp_path):
