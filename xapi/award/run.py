@@ -21,7 +21,9 @@ never printed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,42 +66,56 @@ class AwardRun:
         )
 
 
-def _comparable(statement: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in statement.items() if key not in NOT_COMPARED}
+def _fingerprint(statement: dict[str, Any]) -> bytes:
+    """Equal for copies of one statement: what xAPI compares, in a canonical form, hashed (8 bytes)."""
+    comparable = {key: value for key, value in statement.items() if key not in NOT_COMPARED}
+    text = json.dumps(comparable, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
-def duplicate_ids(batches: Sequence[Batch]) -> tuple[list[InputWarning], list[set[int]]]:
-    """Statements that reuse the id of a *different* statement read before them.
+class _Screen:
+    """Statements streamed to the evaluator once, each id's first statement remembered by a fingerprint.
 
-    The first one read counts; each later one is a warning naming both places, and is
-    left out (returned per batch as indices). Copies of one statement (as an LRS
-    re-read or a re-sent queue gives) differ at most in the properties xAPI leaves
-    out of a comparison, and are no warning.
+    A statement that reuses the id of a *different* statement read before it is left out,
+    with a warning naming both places: the first one read counts. Copies of one
+    statement (as an LRS re-read or a re-sent queue gives) differ at most in the
+    properties xAPI leaves out of a comparison, and are no warning. Memory: one small
+    entry per statement id, never the statements.
     """
-    first: dict[str, tuple[int, int]] = {}
-    warnings: list[InputWarning] = []
-    dropped: list[set[int]] = [set() for _ in batches]
-    for number, batch in enumerate(batches):
+
+    def __init__(self, batches: Sequence[Batch]) -> None:
+        self.batches = batches
+        self.first: dict[str, tuple[bytes, int, int]] = {}  # id -> (fingerprint, batch number, index)
+        self.warnings: list[InputWarning] = []
+        self.index = -1  # the batch index of the statement last handed to the evaluator
+
+    def statements(self, number: int) -> Iterator[Any]:
+        batch = self.batches[number]
+        first = self.first
         for index, statement in enumerate(batch.statements):
+            batch.count = index + 1
             statement_id = statement.get("id") if isinstance(statement, dict) else None
-            if not isinstance(statement_id, str):
-                continue  # no id, or one the evaluator refuses
-            seen = first.setdefault(statement_id, (number, index))
-            if seen == (number, index):
-                continue
-            earlier = batches[seen[0]].statements[seen[1]]
-            if earlier == statement or _comparable(earlier) == _comparable(statement):
-                continue
-            dropped[number].add(index)
-            warnings.append(
-                batch.warning(
-                    index,
-                    "id",
-                    f"statement {statement_id} differs from the statement with the same id at "
-                    f"{batches[seen[0]].place(seen[1])}; only that first one counts",
-                )
-            )
-    return warnings, dropped
+            if isinstance(statement_id, str):  # no id, or one the evaluator refuses: nothing to compare
+                fingerprint = _fingerprint(statement)
+                seen = first.get(statement_id)
+                if seen is None:
+                    first[statement_id] = (fingerprint, number, index)
+                elif seen[0] != fingerprint:
+                    self.warnings.append(
+                        batch.warning(
+                            index,
+                            "id",
+                            f"statement {statement_id} differs from the statement with the same id at "
+                            f"{self.batches[seen[1]].place(seen[2])}; only that first one counts",
+                        )
+                    )
+                    continue
+            self.index = index
+            yield statement
+
+    def place_of(self, statement_id: str) -> tuple[Batch, int] | None:
+        seen = self.first.get(statement_id)
+        return (self.batches[seen[1]], seen[2]) if seen else None
 
 
 def evaluate_batches(
@@ -108,7 +124,7 @@ def evaluate_batches(
     """Evaluate the batches; a statement that cannot be read raises the batch's SourceReadError (file:line).
 
     Returns the evaluator and, per batch, the evidence it added first. A statement
-    whose id a different, earlier statement has is left out (see `duplicate_ids`).
+    whose id a different, earlier statement has is left out (see `_Screen`).
     """
     evaluator, per_batch, _ = _evaluate(criteria, batches, identities)
     return evaluator, per_batch
@@ -116,25 +132,22 @@ def evaluate_batches(
 
 def _evaluate(
     criteria: Criteria, batches: Sequence[Batch], identities: Identities
-) -> tuple[Evaluator, list[list[Evidence]], list[InputWarning]]:
-    warnings, dropped = duplicate_ids(batches)
+) -> tuple[Evaluator, list[list[Evidence]], _Screen]:
+    screen = _Screen(batches)
     evaluator = Evaluator(criteria, identities)
     per_batch: list[list[Evidence]] = []
-    for batch, left_out in zip(batches, dropped, strict=True):
+    for number, batch in enumerate(batches):
         start = evaluator.new_evidence_count
         for keys in batch.aliases:
             identities.same(*keys)
         for key, agent in batch.agents.items():
             evaluator.add_agent(key, agent)
-        kept = range(len(batch.statements))
-        if left_out:
-            kept = [index for index in kept if index not in left_out]
         try:
-            evaluator.add(batch.statements if not left_out else [batch.statements[i] for i in kept])
+            evaluator.add(screen.statements(number))
         except StatementError as error:
-            raise batch.error(kept[error.index], error.field, error.message) from None
+            raise batch.error(screen.index, error.field, error.message) from None
         per_batch.append(evaluator.new_evidence(start))
-    return evaluator, per_batch, warnings
+    return evaluator, per_batch, screen
 
 
 def _join_ledger(evaluator: Evaluator, identities: Identities, ledger: Ledger) -> list[Evidence]:
@@ -148,21 +161,20 @@ def _join_ledger(evaluator: Evaluator, identities: Identities, ledger: Ledger) -
     return overruled
 
 
-def _overruled_warnings(batches: Sequence[Batch], overruled: Sequence[Evidence]) -> list[InputWarning]:
-    ids = {item.statement_id: item for item in overruled}
+def _overruled_warnings(screen: _Screen, overruled: Sequence[Evidence]) -> list[InputWarning]:
     warnings = []
-    for batch in batches:
-        for index, statement in enumerate(batch.statements):
-            item = ids.pop(statement.get("id") if isinstance(statement, dict) else None, None)
-            if item is not None:
-                warnings.append(
-                    batch.warning(
-                        index,
-                        "id",
-                        f"statement {item.statement_id} was counted in an earlier run as {item.requirement} of "
-                        f"{item.learner_key}; this different statement with the same id does not count",
-                    )
+    for item in overruled:
+        place = screen.place_of(item.statement_id)
+        if place is not None:
+            batch, index = place
+            warnings.append(
+                batch.warning(
+                    index,
+                    "id",
+                    f"statement {item.statement_id} was counted in an earlier run as {item.requirement} of "
+                    f"{item.learner_key}; this different statement with the same id does not count",
                 )
+            )
     return warnings
 
 
@@ -176,6 +188,7 @@ class Evaluated:
     evaluator: Evaluator
     evidence_per_batch: list[list[Evidence]]
     warnings: list[Any]
+    screen: _Screen
 
 
 def evaluate_sources(
@@ -183,9 +196,9 @@ def evaluate_sources(
 ) -> Evaluated:
     """Evaluate every batch (raises SourceReadError for bad input) and gather the warnings: people, sources, ids."""
     identities = identities if identities is not None else Identities()
-    evaluator, evidence_per_batch, duplicates = _evaluate(criteria, batches, identities)
-    found = [*warnings, *(w for batch in batches for w in batch.warnings), *duplicates]
-    return Evaluated(criteria, batches, identities, evaluator, evidence_per_batch, found)
+    evaluator, evidence_per_batch, screen = _evaluate(criteria, batches, identities)
+    found = [*warnings, *(w for batch in batches for w in batch.warnings), *screen.warnings]
+    return Evaluated(criteria, batches, identities, evaluator, evidence_per_batch, found, screen)
 
 
 def record_award(
@@ -218,7 +231,7 @@ def record_award(
         with ledger.snapshot():
             overruled = _join_ledger(evaluator, identities, ledger)
             to_sign = unawarded(ledger, evaluator.results(), credential=credential, version=version)
-        found += _overruled_warnings(batches, overruled)
+        found += _overruled_warnings(evaluated.screen, overruled)
         if strict and found:
             raise InputWarnings(found)
         signed = {signing_key(e): issue(dict(e.agent), at) for e in to_sign}
@@ -238,7 +251,7 @@ def record_award(
             outcome = award(
                 ledger, evaluations, issue, credential=credential, version=version, awarded_at=at, signed=signed
             )
-    return AwardRun(evaluations, outcome, sum(len(b.statements) for b in batches), counted, tuple(found))
+    return AwardRun(evaluations, outcome, sum(b.count for b in batches), counted, tuple(found))
 
 
 def run_award(

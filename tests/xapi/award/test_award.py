@@ -165,8 +165,9 @@ def test_bad_input_leaves_the_ledger_unchanged(tmp_path):
 
 def test_bad_input_creates_no_ledger(tmp_path):
     bad = tmp_path / "bad.jsonl"
+    # Statements are read as they are evaluated: the first problem in the file is the one reported.
     bad.write_text('{"id": "1", "actor": {}}\n[\n', encoding="utf-8")
-    with pytest.raises(AwardError, match=r"bad\.jsonl:2: expected one JSON statement per line"):
+    with pytest.raises(AwardError, match=r"bad\.jsonl:1: verb: expected an object, found nothing"):
         award_from_content(CONTENT, statements=[bad], ledger=tmp_path / "ledger.sqlite", issue=issue)
     assert not (tmp_path / "ledger.sqlite").exists()
 

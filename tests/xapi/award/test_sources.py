@@ -51,14 +51,14 @@ def test_json_lines_and_json_array_files_give_the_same_statements(tmp_path):
     statements = everything(mbox("ana"))
     lines = read_statements_file(write_jsonl(tmp_path / "s.jsonl", statements))
     array = read_statements_file(write_array(tmp_path / "s.json", statements))
-    assert lines.statements == array.statements == statements
+    assert list(lines.statements) == list(array.statements) == statements
 
 
 def test_a_line_that_is_not_json_is_reported_with_its_line(tmp_path):
     path = write_jsonl(tmp_path / "s.jsonl", everything(mbox("ana"))[:3])
     path.write_text(path.read_text() + "\n{not json}\n")
     with pytest.raises(SourceReadError) as raised:
-        read_statements_file(path)
+        list(read_statements_file(path).statements)  # read as the evaluation consumes them
     assert str(raised.value) == (
         f"{path}:5: expected one JSON statement per line: Expecting property name enclosed in double quotes at column 2"
     )
@@ -80,7 +80,7 @@ def test_a_truncated_array_is_refused(tmp_path):
     text = path.read_text()
     path.write_text(text[: text.rindex("}")])
     with pytest.raises(SourceReadError, match=r"s\.json:\d+: \[1\]: expected a statement \(a JSON object\)"):
-        read_statements_file(path)
+        list(read_statements_file(path).statements)
 
 
 def test_an_empty_file_and_a_missing_file_are_refused(tmp_path):
@@ -261,3 +261,46 @@ def test_the_moodle_site_must_be_an_address(tmp_path):
     text = report([Learner("Ana Novak", "ana@example.si", "anovak", [Attempt(ALL_DONE)])])
     with pytest.raises(SourceReadError, match=r"the Moodle site must be its address"):
         read_moodle_report(write(tmp_path / "r.txt", text), "moodle.example.si", MOODLE)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_an_array_read_in_chunks_of_any_size_gives_the_same_statements_and_lines(tmp_path, monkeypatch, chunk):
+    from xapi.award import sources
+
+    statements = everything({"objectType": "Agent", "name": "Čebelica Žužek", "mbox": "mailto:ana@example.si"})[:5]
+    path = write_array(tmp_path / "s.json", statements)
+    monkeypatch.setattr(sources, "_CHUNK", chunk)
+    batch = read_statements_file(path)
+    assert list(batch.statements) == statements
+    starts = [i for i, text in enumerate(path.read_text().splitlines(), 1) if text == "  {"]
+    assert [batch.locate(i) for i in range(5)] == [str(line) for line in starts]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[{"id": "a"},]', "[1]: expected a statement (a JSON object): Expecting value"),
+        ('[{"id": "a"} {"id": "b"}]', "expected ',' or ']', found '{'"),
+        ('[{"id": "a"},', "[1]: expected a statement (a JSON object): Expecting value"),
+        ('[{"id": "a"}', "expected ',' or ']', found the end of the file (is it cut short?)"),
+        ('[{"id": "a"}] x', "expected the end of the file after the array's ']'"),
+    ],
+    ids=["trailing comma", "missing comma", "cut after a comma", "cut after a statement", "text after the array"],
+)
+def test_a_broken_array_is_one_error_at_its_place(tmp_path, monkeypatch, text, message):
+    from xapi.award import sources
+
+    monkeypatch.setattr(sources, "_CHUNK", 3)
+    path = tmp_path / "s.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceReadError) as raised:
+        list(read_statements_file(path).statements)
+    assert str(raised.value) == f"{path}:1: {message}"
+
+
+def test_statements_are_read_as_they_are_evaluated_not_all_at_once(tmp_path):
+    path = write_jsonl(tmp_path / "s.jsonl", everything(mbox("ana")))
+    batch = read_statements_file(path)
+    assert not isinstance(batch.statements, list)
+    first = next(iter(batch.statements))
+    assert first["actor"]["mbox"] == "mailto:ana@example.si" and batch.locate(0) == "1"
