@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from builder.awarding import LrsOptions, award_from_content  # noqa: E402
+from credentials.issuer import IssuerIdentity, save_identity  # noqa: E402
 from credentials.keys import init_keys  # noqa: E402
 from tests.project import CONTENT  # noqa: E402
 from tests.xapi.award.helpers import ACTIVITIES, CANVASES, account, cmi5, everything, mbox, submitted  # noqa: E402
@@ -53,6 +54,7 @@ def main() -> None:
         work = Path(folder)
         keys = work / "keys"
         init_keys(keys)
+        save_identity(keys, IssuerIdentity(name="Šolski center Primer", url="https://www.primer.si/", country="SI"))
         stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         statements = [s for n in range(args.learners) for s in learner_statements(n, stamp)]
         client = LrsClient(lrs.endpoint, lrs.auth, timeout=120)

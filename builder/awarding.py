@@ -71,16 +71,37 @@ def moodle_course(course: Course) -> MoodleCourse:
     return MoodleCourse(Iris(course.base_iri), titles, canvases)
 
 
-def signed_issue(course: Course, credential: Credential, keys: Path | None, revocation_list: str | None) -> Issue:
-    """The ledger's `issue`: a signed Open Badges 3.0 credential, with the issuer key of `keys`."""
+class IssuerIdentityError(AwardError):
+    """No usable provider identity beside the issuer key: nothing is signed until the provider sets one."""
+
+
+def signed_issue(
+    course: Course,
+    credential: Credential,
+    keys: Path | None,
+    revocation_list: str | None,
+    status_list: str | None = None,
+) -> Issue:
+    """The ledger's `issue`: a signed Open Badges 3.0 credential, with the issuer key of `keys` and the
+    provider's identity kept beside it; AwardError (IssuerIdentityError without an identity) before anything is read."""
     from credentials.issue import issuer_function
+    from credentials.issuer import IssuerError, load_identity
     from credentials.keys import KeyFileError, load_key
 
     try:
         key = load_key(keys)
     except KeyFileError as error:
         raise AwardError(str(error)) from None
-    return issuer_function(course, credential, key, revocation_list=revocation_list)
+    try:
+        identity = load_identity(keys)
+    except IssuerError as error:
+        raise IssuerIdentityError(str(error)) from None
+    try:
+        return issuer_function(
+            course, credential, key, identity=identity, revocation_list=revocation_list, status_list=status_list
+        )
+    except ValueError as error:
+        raise AwardError(str(error)) from None
 
 
 def read_sources(
@@ -143,6 +164,7 @@ def award_from_content(
     issue: Issue | None = None,
     keys: Path | None = None,
     revocation_list: str | None = None,
+    status_list: str | None = None,
     credentials_out: Path | None = None,
     now: str | None = None,
     strict: bool = False,
@@ -150,8 +172,11 @@ def award_from_content(
 ) -> ContentAwardRun:
     """Read the sources, evaluate the content's criteria, and award in the ledger (one short transaction).
 
-    Each new credential is signed with the issuer key of `keys` (unless `issue` is
-    given), outside the ledger's write lock. With `credentials_out`, the files are
+    Each new credential is signed with the issuer key of `keys`, in the name of the
+    provider's identity kept beside it (unless `issue` is given), outside the ledger's
+    write lock; none is signed without that identity (IssuerIdentityError). With
+    `status_list` (a URL), each names its own index in the W3C Bitstring Status List
+    published there; with `revocation_list` (a URL), the 1EdTech Revocation List. With `credentials_out`, the files are
     views of the ledger: first every earlier award whose files are missing there is
     written, then, once the ledger holds them, the new ones (JSON and a baked SVG).
     Warnings (a Moodle column that is no SCO of the course, people sets that share an
@@ -160,7 +185,7 @@ def award_from_content(
     another run holds the ledger.
     """
     course, credential = course_credential(content_dir)
-    issue = issue or signed_issue(course, credential, keys, revocation_list)
+    issue = issue or signed_issue(course, credential, keys, revocation_list, status_list)
     criteria = course_criteria(course, credential)
     try:
         people_file = load_people(people) if people else People(Identities())

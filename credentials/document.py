@@ -10,12 +10,12 @@ Where each mandatory element of the Council Recommendation 2022/C 243/02
 | ----------------------- | ------------------------------------------------------------------------- |
 | 1 learner               | `credentialSubject.identifier[]` (IdentityObject; see `learner_identifiers`) |
 | 2 title                 | `name` and `credentialSubject.achievement.name`                           |
-| 3 country of issuer     | `issuer.address.addressCountryCode` (+ `addressRegion` when set)          |
-| 4 awarding body         | `issuer` (Profile: `name`, `url`, the issuer's did:key as `id`)           |
+| 3 country of issuer     | `issuer.address.addressCountryCode` and `addressCountry` (the provider's identity) |
+| 4 awarding body         | `issuer` (Profile: `name`, `url`, `otherIdentifier` for the legal name and identifier, the DID it issues as, did:key or did:web, as `id`), from the provider's identity kept beside the key (credentials/issuer.py), not from credential.yaml |
 | 5 date of issuing       | `validFrom` and `awardedDate`                                             |
 | 6 learning outcomes     | `achievement.alignment[]`, one per outcome (`targetType` ext:LearningOutcome) |
 | 7 notional workload     | `achievement.volumeOfLearning` (ELM, xsd:duration `PT12H`); ECTS, when set, `creditsAvailable` |
-| 8 level (EQF)           | an `alignment` to `http://data.europa.eu/snb/eqf/<n>` when credential.yaml states a level; none when it says `null` (the seed states none, so none is invented) |
+| 8 level (EQF)           | an `alignment` to `http://data.europa.eu/snb/eqf/<n>` when the provider's identity (or credential.yaml) states a level; none otherwise (the seed states none, so none is invented) |
 | 9 type of assessment    | `achievement.typeOfAssessment` (extension term, the activities' texts)    |
 | 10 form of participation| `achievement.formOfParticipation` (extension term: online/onsite/blended) |
 | 11 quality assurance    | `achievement.qualityAssuranceType` and `qualityAssuranceModel` (extension terms) |
@@ -52,6 +52,9 @@ ACHIEVEMENT_CREDENTIAL_SCHEMA = {
     "type": "1EdTechJsonSchemaValidator2019",
 }
 REVOCATION_LIST_TYPE = "1EdTechRevocationList"
+# OB 3.0 IdentifierEntry types (IdentifierTypeEnum's extension form) for the provider's legal name and identifier.
+LEGAL_NAME_TYPE = "ext:legalName"
+LEGAL_ID_TYPE = "ext:legalIdentifier"
 EQF_LEVEL_IRI = "http://data.europa.eu/snb/eqf/{level}"
 EQF_FRAMEWORK = "European Qualifications Framework"
 LEARNING_OUTCOME_TYPE = "ext:LearningOutcome"
@@ -97,36 +100,65 @@ class CredentialModel(Protocol):
     criteria: tuple[dict[str, Any], ...]
 
 
-@dataclass(frozen=True)
-class Issuer:
-    """The awarding body as the credential's issuer: its did:key and its public profile."""
+class IdentityModel(Protocol):
+    """The provider's identity (credentials.issuer.IssuerIdentity), read through these attributes."""
 
-    id: str  # did:key:z6Mk…
     name: str
     url: str
-    country_code: str
-    region: str | None = None
-    revocation_list: str | None = None  # URL where the 1EdTechRevocationList is published
+    country: str
+    legal_name: str | None
+    id_registration: str | None
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The awarding body as the credential's issuer: its DID and its public profile (EU elements 3 and 4)."""
+
+    id: str  # did:key:z6Mk… or did:web:HOST
+    name: str
+    url: str
+    country_code: str  # ISO 3166-1 alpha-2
+    legal_name: str | None = None  # the registered name, when it differs from `name`
+    legal_identifier: str | None = None  # e.g. the business register number or VAT id
 
     def profile(self) -> dict[str, Any]:
-        address: dict[str, Any] = {"type": ["Address"], "addressCountryCode": self.country_code}
-        if self.region:
-            address["addressRegion"] = self.region
-        return {"id": self.id, "type": ["Profile"], "name": self.name, "url": self.url, "address": address}
+        """OB 3.0 Profile, native fields only: `address` with the country (schema.org's addressCountry takes the
+        alpha-2 code too), the legal name and identifier as `otherIdentifier` entries."""
+        address = {"type": ["Address"], "addressCountry": self.country_code, "addressCountryCode": self.country_code}
+        profile: dict[str, Any] = {
+            "id": self.id,
+            "type": ["Profile"],
+            "name": self.name,
+            "url": self.url,
+            "address": address,
+        }
+        other = []
+        if self.legal_name and self.legal_name != self.name:
+            other.append({"type": "IdentifierEntry", "identifier": self.legal_name, "identifierType": LEGAL_NAME_TYPE})
+        if self.legal_identifier:
+            other.append(
+                {"type": "IdentifierEntry", "identifier": self.legal_identifier, "identifierType": LEGAL_ID_TYPE}
+            )
+        if other:
+            profile["otherIdentifier"] = other
+        return profile
 
 
-def issuer_of(credential: CredentialModel, did: str, *, revocation_list: str | None = None) -> Issuer:
-    """The issuer from credential.yaml's awarding body (EU elements 3 and 4) and the issuer key's DID."""
-    elements = credential.elements
-    body = elements["awarding_body"]
+def issuer_of(identity: IdentityModel, did: str) -> Issuer:
+    """The issuer from the provider's identity (EU elements 3 and 4) and the DID it issues as."""
     return Issuer(
         id=did,
-        name=body["name"],
-        url=body["url"],
-        country_code=elements["issuer_country"],
-        region=elements.get("issuer_region"),
-        revocation_list=revocation_list,
+        name=identity.name,
+        url=identity.url,
+        country_code=identity.country,
+        legal_name=identity.legal_name,
+        legal_identifier=identity.id_registration,
     )
+
+
+def revocation_list_status(url: str) -> dict[str, Any]:
+    """`credentialStatus` naming the provider's 1EdTech Revocation List published at `url`."""
+    return {"id": url, "type": REVOCATION_LIST_TYPE}
 
 
 def datetime_z(moment: datetime) -> str:
@@ -208,11 +240,15 @@ def criteria_narrative(course: CourseModel, credential: CredentialModel) -> str:
     return "\n".join(lines)
 
 
-def achievement(course: CourseModel, credential: CredentialModel) -> dict[str, Any]:
-    """The OB 3.0 Achievement: what the credential certifies, with EU elements 2 and 6–11."""
+def achievement(course: CourseModel, credential: CredentialModel, *, eqf_level: int | None = None) -> dict[str, Any]:
+    """The OB 3.0 Achievement: what the credential certifies, with EU elements 2 and 6–11.
+
+    The EQF level (EU element 8) is the provider's `eqf_level` when it states one, else
+    credential.yaml's; with neither, the achievement claims no level.
+    """
     elements = credential.elements
     alignment = learning_outcome_alignments(course, credential)
-    level = elements["level"].get("eqf")
+    level = eqf_level if eqf_level is not None else elements["level"].get("eqf")
     if level is not None:
         alignment.append(eqf_alignment(level))
     units = {u.id: u for u in course.units}
@@ -302,9 +338,16 @@ def credential_document(
     credential_id: str,
     issuer: Issuer,
     *,
+    credential_status: dict[str, Any] | None = None,
+    eqf_level: int | None = None,
     valid_until: datetime | None = None,
 ) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential for one learner, in the property order of OB 3.0's examples."""
+    """The unsigned OpenBadgeCredential for one learner, in the property order of OB 3.0's examples.
+
+    `credential_status`: how verifiers learn of a revocation (a BitstringStatusListEntry,
+    credentials.status_list.status_entry, or `revocation_list_status`); `eqf_level`:
+    the level the provider states (see `achievement`).
+    """
     issued = datetime_z(awarded_at)
     document: dict[str, Any] = {
         "@context": copy.deepcopy(list(CONTEXT)),
@@ -322,11 +365,11 @@ def credential_document(
             "credentialSubject": {
                 "type": ["AchievementSubject"],
                 "identifier": learner_identifiers(learner_agent, credential_id),
-                "achievement": achievement(course, credential),
+                "achievement": achievement(course, credential, eqf_level=eqf_level),
             },
             "credentialSchema": [dict(ACHIEVEMENT_CREDENTIAL_SCHEMA)],
         }
     )
-    if issuer.revocation_list:
-        document["credentialStatus"] = {"id": issuer.revocation_list, "type": REVOCATION_LIST_TYPE}
+    if credential_status is not None:
+        document["credentialStatus"] = copy.deepcopy(credential_status)
     return document

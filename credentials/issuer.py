@@ -15,6 +15,9 @@ that `save_identity` creates gets mode 0700; an existing one keeps its mode.
 `did_web_document` is the DID document a provider who issues as `did:web:HOST`
 publishes at `https://HOST/.well-known/did.json` (W3C "did:web Method
 Specification" §3.2; the key as a `Multikey`, W3C Controlled Identifiers §2.2.2).
+`issuing_key(identity, key)` is the key as the provider issues with it: its did:key,
+or a `DidWebKey` whose proofs name `did:web:HOST#<the key's multibase>`, that
+document's verification method.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .keys import default_keys_dir
-from .signing import public_key_of_did
+from .signing import IssuerKey, public_key_multibase, public_key_of_did
 
 IDENTITY_FILE = "issuer.json"
 MAX_IDENTITY_BYTES = 64 * 1024  # a few hundred bytes in practice
@@ -315,3 +318,31 @@ def did_web_document(host: str, public_key_multibase: str) -> dict[str, Any]:
         ],
         "assertionMethod": [method],
     }
+
+
+@dataclass(frozen=True)
+class DidWebKey(IssuerKey):
+    """The issuer key as a `did:web:<host>` issuer uses it: its proofs name `did:web:<host>#<the key's multibase>`,
+    the verification method of `did_web_document`."""
+
+    host: str = ""
+
+    @property
+    def did(self) -> str:
+        return did_web_id(self.host)
+
+    @property
+    def verification_method(self) -> str:
+        return did_web_verification_method(self.host, public_key_multibase(self.private_key.public_key()))
+
+
+def issuing_key(identity: IssuerIdentity, key: IssuerKey) -> IssuerKey:
+    """The key as the provider issues with it: its did:key, or `did:web:<host>` when the identity names a host."""
+    return DidWebKey(key.private_key, identity.did_web) if identity.did_web else key
+
+
+def identity_did_document(identity: IssuerIdentity, key: IssuerKey) -> dict[str, Any]:
+    """The DID document of a did:web provider, for its key; IssuerError when the identity names no did:web host."""
+    if not identity.did_web:
+        raise IssuerError("the provider issues as its did:key, which needs no DID document: set a did:web host first")
+    return did_web_document(identity.did_web, public_key_multibase(key.private_key.public_key()))

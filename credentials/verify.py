@@ -4,8 +4,9 @@ In the order OB 3.0 §"Verification" gives: the document's structure (checked in
 code: `shape_problems` checks the required types and fields of OB 3.0 on VCDM 2.0
 and names each problem by its path; the official JSON Schema, vendored in
 credentials/schemas/, is what the tests validate every issued credential against),
-that the issuer's DID controls the proof's verification method, the Data Integrity
-proof (credentials.signing), `validFrom` ≤ now ≤ `validUntil`, then revocation.
+that the issuer's DID controls the proof's verification method (did:key, or did:web
+with the DID document given: credentials/issuer_proof.py), the Data Integrity proof
+(credentials.signing), `validFrom` ≤ now ≤ `validUntil`, then revocation.
 
 Input is untrusted: a file over `MAX_FILE_BYTES`, a credential over
 `MAX_CREDENTIAL_BYTES` (however it is compressed in a PNG) or JSON nested deeper
@@ -13,8 +14,9 @@ than `MAX_JSON_DEPTH` is refused with one line, before it can cost more memory o
 stack than that. What is printed about the holder comes from the signed data: an
 image's visible text is not signed, and `verify` says so.
 
-Revocation uses a 1EdTech Revocation List (`credentialStatus.type`
-"1EdTechRevocationList", its `id` the list's URL): a JSON document
+Revocation: a W3C Bitstring Status List (`credentialStatus.type`
+"BitstringStatusListEntry": credentials/status_list.py), or a 1EdTech Revocation List
+(`credentialStatus.type` "1EdTechRevocationList", its `id` the list's URL): a JSON document
 
     {"id": URL, "issuer": did, "revokedCredentials": [{"id": credential id, "revocationReason": text}]}
 
@@ -28,37 +30,36 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from .baking import MAX_CREDENTIAL_BYTES, PNG_SIGNATURE, BakingError, is_image, svg_visible_text, unbake
 from .contexts import CREDENTIALS_V2
 from .document import REVOCATION_LIST_TYPE
-from .signing import ProofError, public_key_of_did, verification_method_of, verify_proof
+from .issuer_proof import check_issuer_proof, load_did_document
+from .status_list import ENTRY_TYPE, LIST_CREDENTIAL_TYPE, check_status, list_url_problem, status_entry_of
+from .verify_io import (  # noqa: F401  (re-exported: the names callers import from here)
+    FETCH_TIMEOUT_S,
+    MAX_FILE_BYTES,
+    MAX_JSON_DEPTH,
+    VerificationError,
+    is_uri,
+    issuer_id,
+    json_object,
+    parse_datetime_z,
+    parse_json,
+    read_file_or_url,
+    read_limited,
+    types_of,
+)
 
 OB_CONTEXT_PATTERN = re.compile(r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$")
 CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
-FETCH_TIMEOUT_S = 20
-# A credential file or badge image; a badge is rarely more than a few MB.
-MAX_FILE_BYTES = 32 * 1024 * 1024
-# A revocation list of 100,000 ids is some 6 MB.
+# A revocation list of 100,000 ids is some 6 MB; a status list credential of 134 million entries is under 32 MB.
 MAX_REVOCATION_LIST_BYTES = 32 * 1024 * 1024
-# A credential nests some 8 levels (credential, subject, achievement, alignment …).
-MAX_JSON_DEPTH = 64
 NAME_TYPES = ("ext:name", "name")
-
-
-class VerificationError(ValueError):
-    """Why a credential does not verify. `reason` is one word; the message the whole story."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        self.reason = reason
-        super().__init__(f"{reason}: {message}")
 
 
 @dataclass(frozen=True)
@@ -93,40 +94,6 @@ class Verified:
         return "\n".join([*lines, *self.notes])
 
 
-def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A file's bytes, refusing (VerificationError) one larger than `limit` without reading it all."""
-    with open(path, "rb") as file:
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise VerificationError("too-large", f"{path} is larger than {limit // 2**20} MB; refusing it")
-    return data
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
-        if children is None:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
-
-
-def parse_json(text: str | bytes, what: str) -> Any:
-    """JSON from untrusted input, refusing nesting deeper than MAX_JSON_DEPTH (VerificationError `too-deep`)."""
-    too_deep = VerificationError("too-deep", f"{what} is nested more than {MAX_JSON_DEPTH} levels deep; refusing it")
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise too_deep from None
-    if _deeper_than(value, MAX_JSON_DEPTH):
-        raise too_deep
-    return value
-
-
 def parse_credential(data: bytes) -> dict[str, Any]:
     """The credential of a .json file or of a baked PNG/SVG badge."""
     if len(data) > MAX_FILE_BYTES:
@@ -158,34 +125,13 @@ def parse_credential(data: bytes) -> dict[str, Any]:
     return document
 
 
-def _types(node: Any) -> list[str]:
-    value = node.get("type") if isinstance(node, dict) else None
-    if isinstance(value, str):
-        return [value]
-    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
-
-
-def _is_uri(value: Any) -> bool:
-    return isinstance(value, str) and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value) is not None
-
-
-def parse_datetime_z(value: Any) -> datetime | None:
-    """An XML Schema dateTime that carries a time zone, or None."""
-    if not isinstance(value, str) or not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$", value):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _achievement_problems(achievement: Any, path: str) -> list[str]:
     if not isinstance(achievement, dict):
         return [f"{path}: expected an Achievement object"]
     problems = []
-    if not _is_uri(achievement.get("id")):
+    if not is_uri(achievement.get("id")):
         problems.append(f"{path}.id: expected a URI")
-    if "Achievement" not in _types(achievement):
+    if "Achievement" not in types_of(achievement):
         problems.append(f"{path}.type: must include 'Achievement'")
     for name in ("name", "description"):
         if not isinstance(achievement.get(name), str) or not achievement[name]:
@@ -199,9 +145,9 @@ def _achievement_problems(achievement: Any, path: str) -> list[str]:
         alignments = []
     for index, alignment in enumerate(alignments):
         where = f"{path}.alignment[{index}]"
-        if "Alignment" not in _types(alignment):
+        if "Alignment" not in types_of(alignment):
             problems.append(f"{where}.type: must include 'Alignment'")
-        elif not alignment.get("targetName") or not _is_uri(alignment.get("targetUrl")):
+        elif not alignment.get("targetName") or not is_uri(alignment.get("targetUrl")):
             problems.append(f"{where}: targetName and targetUrl are required")
     return problems
 
@@ -210,14 +156,14 @@ def _subject_problems(subject: Any) -> list[str]:
     if not isinstance(subject, dict):
         return ["credentialSubject: expected one AchievementSubject object"]
     problems = []
-    if "AchievementSubject" not in _types(subject):
+    if "AchievementSubject" not in types_of(subject):
         problems.append("credentialSubject.type: must include 'AchievementSubject'")
     identifiers = subject.get("identifier", [])
     if "id" not in subject and not identifiers:
         problems.append("credentialSubject: needs an id or an identifier (who the credential is about)")
     for index, identity in enumerate(identifiers if isinstance(identifiers, list) else [identifiers]):
         where = f"credentialSubject.identifier[{index}]"
-        if "IdentityObject" not in _types(identity):
+        if "IdentityObject" not in types_of(identity):
             problems.append(f"{where}.type: must be 'IdentityObject'")
         elif not isinstance(identity.get("hashed"), bool) or not identity.get("identityHash"):
             problems.append(f"{where}: identityHash, identityType and hashed are required")
@@ -236,18 +182,18 @@ def shape_problems(document: dict[str, Any]) -> list[str]:
             problems.append(f"@context[0]: expected {CREDENTIALS_V2}, found {context[0]!r}")
         if not isinstance(context[1], str) or not OB_CONTEXT_PATTERN.match(context[1]):
             problems.append(f"@context[1]: expected an OB 3.0 context URL, found {context[1]!r}")
-    types = _types(document)
+    types = types_of(document)
     if "VerifiableCredential" not in types or not CREDENTIAL_TYPES & set(types):
         problems.append("type: must include 'VerifiableCredential' and 'OpenBadgeCredential'")
-    if not _is_uri(document.get("id")):
+    if not is_uri(document.get("id")):
         problems.append("id: expected a URI")
     issuer = document.get("issuer")
     if isinstance(issuer, dict):
-        if not _is_uri(issuer.get("id")):
+        if not is_uri(issuer.get("id")):
             problems.append("issuer.id: expected a URI")
-        if "Profile" not in _types(issuer):
+        if "Profile" not in types_of(issuer):
             problems.append("issuer.type: must include 'Profile'")
-    elif not _is_uri(issuer):
+    elif not is_uri(issuer):
         problems.append("issuer: expected a Profile or a URI")
     if parse_datetime_z(document.get("validFrom")) is None:
         problems.append("validFrom: expected a date and time with a time zone (e.g. 2025-06-01T10:00:00Z)")
@@ -258,32 +204,14 @@ def shape_problems(document: dict[str, Any]) -> list[str]:
     problems += _subject_problems(document.get("credentialSubject"))
     schemas = document.get("credentialSchema", [])
     for index, schema in enumerate(schemas if isinstance(schemas, list) else [schemas]):
-        if not isinstance(schema, dict) or not _is_uri(schema.get("id")) or not schema.get("type"):
+        if not isinstance(schema, dict) or not is_uri(schema.get("id")) or not schema.get("type"):
             problems.append(f"credentialSchema[{index}]: id and type are required")
     return problems
 
 
-def issuer_id(document: dict[str, Any]) -> str:
-    issuer = document.get("issuer")
-    return issuer.get("id") if isinstance(issuer, dict) else issuer
-
-
-def check_issuer(document: dict[str, Any]) -> None:
-    """The issuer's did:key is the controller of the proof's verification method."""
-    did = issuer_id(document)
-    try:
-        public_key_of_did(did)
-    except ValueError as error:
-        raise VerificationError("issuer", f"{error}; microquest resolves did:key issuers only (offline)") from None
-    proofs = document.get("proof")
-    proof = proofs[0] if isinstance(proofs, list) and proofs else proofs
-    if not isinstance(proof, dict):
-        raise VerificationError("proof", "no proof: the credential is not signed")
-    method = proof.get("verificationMethod")
-    if method != verification_method_of(did):
-        raise VerificationError(
-            "issuer", f"the proof's verificationMethod {method!r} is not a key of the issuer {did} (expected its #key)"
-        )
+def check_issuer(document: dict[str, Any], did_document: dict[str, Any] | None = None) -> None:
+    """The issuer's DID (did:key, or did:web with its DID document) controls the proof's key, and the proof verifies."""
+    check_issuer_proof(document, did_document)
 
 
 def check_dates(document: dict[str, Any], now: datetime) -> None:
@@ -320,28 +248,19 @@ def parse_revocation_list(data: bytes, source: str) -> RevocationList:
                 raise VerificationError("revocation-list", f"{source}: each revokedCredentials entry needs an id")
             revoked[entry["id"]] = str(entry.get("revocationReason") or "")
         return RevocationList(source, revoked, document.get("issuer"))
+    if isinstance(document, dict) and LIST_CREDENTIAL_TYPE in types_of(document):
+        raise VerificationError(
+            "revocation-list",
+            f"{source} is a Bitstring Status List, but the credential names no {ENTRY_TYPE} (its index in a list)",
+        )
     raise VerificationError(
         "revocation-list", f"{source}: expected a 1EdTech Revocation List (revokedCredentials) or a JSON array of ids"
     )
 
 
 def load_revocation_list(source: str) -> RevocationList:
-    """Read a revocation list from a file or an http(s) URL."""
-    if re.match(r"^https?://", source):
-        try:
-            with urllib.request.urlopen(source, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310 (http(s) only)
-                data = response.read(MAX_REVOCATION_LIST_BYTES + 1)
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise VerificationError("revocation-list", f"could not read {source}: {error}") from None
-        if len(data) > MAX_REVOCATION_LIST_BYTES:
-            raise VerificationError(
-                "revocation-list", f"{source} is larger than {MAX_REVOCATION_LIST_BYTES // 2**20} MB; refusing it"
-            )
-        return parse_revocation_list(data, source)
-    try:
-        return parse_revocation_list(read_limited(Path(source), MAX_REVOCATION_LIST_BYTES), source)
-    except OSError as error:
-        raise VerificationError("revocation-list", f"could not read {source}: {error.strerror}") from None
+    """Read a 1EdTech revocation list (or a JSON array of ids) from a file or an http(s) URL."""
+    return parse_revocation_list(read_file_or_url(source, MAX_REVOCATION_LIST_BYTES, "revocation-list"), source)
 
 
 def status_list_url(document: dict[str, Any]) -> str | None:
@@ -349,12 +268,42 @@ def status_list_url(document: dict[str, Any]) -> str | None:
     status = document.get("credentialStatus")
     if status is None:
         return None
-    if not isinstance(status, dict) or REVOCATION_LIST_TYPE not in _types(status) or not _is_uri(status.get("id")):
+    entry = status_entry_of(document)
+    if entry is not None:
+        problem = list_url_problem(entry.get("statusListCredential"))
+        if problem:
+            raise VerificationError("status-list", f"credentialStatus.statusListCredential: {problem}")
+        return entry["statusListCredential"]
+    if not isinstance(status, dict) or REVOCATION_LIST_TYPE not in types_of(status) or not is_uri(status.get("id")):
         raise VerificationError(
             "revocation-list",
-            f"credentialStatus: only {REVOCATION_LIST_TYPE} with an id URL can be checked, found {status!r}",
+            f"credentialStatus: only {ENTRY_TYPE} or {REVOCATION_LIST_TYPE} with an id URL can be checked, "
+            f"found {status!r}",
         )
     return status["id"]
+
+
+def check_credential_status(
+    document: dict[str, Any],
+    revocations: str | None = None,
+    *,
+    did_document: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Revocation, from `revocations` (a file or URL) or the list the credential names; how it was checked, in words.
+
+    A BitstringStatusListEntry is checked against a BitstringStatusListCredential
+    (its proof and issuer verified first: see credentials/status_list.py), a
+    1EdTechRevocationList against a 1EdTech Revocation List or a JSON array of ids.
+    """
+    source = revocations or status_list_url(document)
+    if source is None:
+        return check_revocation(document, None)
+    if status_entry_of(document) is None:
+        return check_revocation(document, load_revocation_list(source))
+    data = read_file_or_url(source, MAX_REVOCATION_LIST_BYTES, "status-list")
+    listed = json_object(data, source, "status-list", f"a {LIST_CREDENTIAL_TYPE}")
+    return check_status(document, listed, source, did_document=did_document, now=now)
 
 
 def check_revocation(document: dict[str, Any], revocations: RevocationList | None) -> str:
@@ -373,16 +322,18 @@ def check_revocation(document: dict[str, Any], revocations: RevocationList | Non
     return f"not revoked according to {revocations.source}"
 
 
-def check_signed(document: dict[str, Any], *, now: datetime | None = None) -> None:
-    """Shape, issuer, proof and dates: everything but revocation. Raises VerificationError."""
+def check_signed(
+    document: dict[str, Any], *, now: datetime | None = None, did_document: dict[str, Any] | None = None
+) -> None:
+    """Shape, issuer, proof and dates: everything but revocation. Raises VerificationError.
+
+    A did:web issuer's key is read from `did_document` (its DID document); without
+    it, VerificationError `did-document` says where the issuer publishes it.
+    """
     problems = shape_problems(document)
     if problems:
         raise VerificationError("shape", "; ".join(problems))
-    check_issuer(document)
-    try:
-        verify_proof(document)
-    except ProofError as error:
-        raise VerificationError("proof", str(error)) from None
+    check_issuer_proof(document, did_document)
     check_dates(document, now or datetime.now(UTC))
 
 
@@ -444,22 +395,30 @@ def _verified(document: dict[str, Any], revocation: str, notes: tuple[str, ...] 
 
 
 def verify_credential(
-    document: dict[str, Any], *, now: datetime | None = None, revocations: RevocationList | None = None
+    document: dict[str, Any],
+    *,
+    now: datetime | None = None,
+    revocations: RevocationList | None = None,
+    did_document: dict[str, Any] | None = None,
 ) -> Verified:
     """Check everything; return what was verified or raise VerificationError with the first failure."""
-    check_signed(document, now=now)
+    check_signed(document, now=now, did_document=did_document)
     return _verified(document, check_revocation(document, revocations))
 
 
-def verify_bytes(data: bytes, *, revocations: str | None = None, now: datetime | None = None) -> Verified:
+def verify_bytes(
+    data: bytes, *, revocations: str | None = None, did_document: str | None = None, now: datetime | None = None
+) -> Verified:
     """Verify a credential file's bytes (JSON or a baked badge).
 
-    Revocation is checked against `revocations` (a file or URL), else against the
-    list the credential names in credentialStatus; that URL is read only after the
-    proof has verified, so an unsigned document cannot make the verifier fetch anything.
+    `did_document` (a file or URL) is the DID document of a did:web issuer; nothing
+    else resolves one. Revocation is checked against `revocations` (a file or URL),
+    else against the list the credential names in credentialStatus; that URL is read
+    only after the proof has verified, so an unsigned document cannot make the
+    verifier fetch anything.
     """
     document = parse_credential(data)
-    check_signed(document, now=now)
-    source = revocations or status_list_url(document)
-    revocation = check_revocation(document, load_revocation_list(source) if source else None)
+    resolved = load_did_document(did_document) if did_document else None
+    check_signed(document, now=now, did_document=resolved)
+    revocation = check_credential_status(document, revocations, did_document=resolved, now=now)
     return _verified(document, revocation, image_notes(data, document) if is_image(data) else ())

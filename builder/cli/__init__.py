@@ -2,7 +2,8 @@
 
 Commands are grouped by job: the content and its packages (content_commands), learners'
 statements, the award and the credential files of the ledger (tracking_commands), the
-signed credentials' keys, verification and revocations (credential_commands). Every
+signed credentials' keys, verification and revocations (credential_commands), the provider's identity
+(issuer_commands). Every
 failure goes through reporting.reported / fail.
 """
 
@@ -13,6 +14,7 @@ import click
 from .. import __version__
 from .content_commands import build_command, preview, validate
 from .credential_commands import keys_group, revocations_command, verify_command
+from .issuer_commands import issuer_group
 from .tracking_commands import award_command, credentials_group, lrs_command, report_command
 
 
@@ -31,6 +33,7 @@ for command in (
     report_command,
     credentials_group,
     keys_group,
+    issuer_group,
     verify_command,
     revocations_command,
 ):

@@ -7,7 +7,6 @@ and file paths.
 
 from __future__ import annotations
 
-import json
 import stat
 from pathlib import Path
 
@@ -90,22 +89,30 @@ def keys_show(keys_dir: Path | None) -> None:
 @click.option(
     "--revocations",
     metavar="FILE_OR_URL",
-    help="A revocation list (1EdTech Revocation List or a JSON array of ids); "
-    "default: the list the credential names in credentialStatus.",
+    help="The revocations: a W3C Bitstring Status List credential, a 1EdTech Revocation List or a JSON array "
+    "of ids; default: the list the credential names in credentialStatus.",
 )
-def verify_command(credential: Path, revocations: str | None) -> None:
+@click.option(
+    "--did-document",
+    metavar="FILE_OR_URL",
+    help="The DID document of a did:web issuer (https://HOST/.well-known/did.json); "
+    "a did:web credential is verified only with it.",
+)
+def verify_command(credential: Path, revocations: str | None, did_document: str | None) -> None:
     """Verify an Open Badges 3.0 credential (.json) or a baked badge (.svg, .png).
 
-    Checks the shape (OB 3.0 types and required fields), that the issuer's did:key
-    made the proof, the eddsa-rdfc-2022 signature over the canonical form, validFrom
-    and validUntil against now, and revocation. Prints OK and the holder as the
-    signed data names them (for a badge image, also that its visible text is not
-    signed), or the reason it failed and exits 1. Refuses files over 32 MB,
-    credentials over 4 MB (however compressed) and JSON nested over 64 levels.
+    Checks the shape (OB 3.0 types and required fields), that the issuer's DID
+    (did:key, or did:web with --did-document) made the proof, the eddsa-rdfc-2022
+    signature over the canonical form, validFrom and validUntil against now, and
+    revocation: a Bitstring Status List's own signature and issuer, then the
+    credential's bit. Prints OK and the holder as the signed data names them (for a
+    badge image, also that its visible text is not signed), or the reason it failed
+    and exits 1. Refuses files over 32 MB, credentials over 4 MB (however compressed),
+    JSON nested over 64 levels and status lists that inflate to over 16 MB.
 
     Example:
 
-        microquest verify credentials/3f6c….json --revocations revocations.json
+        microquest verify credentials/3f6c….json --did-document did.json
     """
     from credentials.verify import VerificationError, read_limited, verify_bytes
 
@@ -116,44 +123,63 @@ def verify_command(credential: Path, revocations: str | None) -> None:
     except VerificationError as error:
         fail(f"{credential}: NOT VALID: {error}")
     try:
-        verified = verify_bytes(data, revocations=revocations)
+        verified = verify_bytes(data, revocations=revocations, did_document=did_document)
     except VerificationError as error:
         # Not an error of the command: its answer, "no", with the reason.
-        fail(f"{credential}: NOT VALID: {error}")
+        hint = (
+            "; give it with --did-document FILE_OR_URL" if error.reason == "did-document" and not did_document else ""
+        )
+        fail(f"{credential}: NOT VALID: {error}{hint}")
     click.echo(verified.summary())
 
 
 @click.command(name="revocations")
 @click.option(
     "--ledger",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    type=click.Path(path_type=Path, dir_okay=False),
     default=Path("microquest-ledger.sqlite"),
     show_default=True,
     help="The award ledger that records revocations.",
 )
 @click.option("--url", "list_url", required=True, help="Where the list will be published (its id).")
 @click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["bitstring", "1edtech"]),
+    default="bitstring",
+    show_default=True,
+    help="bitstring: a signed W3C Bitstring Status List, for credentials awarded with --status-list URL; "
+    "1edtech: a 1EdTech Revocation List, for credentials awarded with --revocation-list URL.",
+)
 @KEYS_DIR_OPTION
-def revocations_command(ledger: Path, list_url: str, out_file: Path, keys_dir: Path | None) -> None:
-    """Write the ledger's revocations as a 1EdTech Revocation List to publish at --url.
+def revocations_command(ledger: Path, list_url: str, out_file: Path, form: str, keys_dir: Path | None) -> None:
+    """Write the ledger's revocations as the list to publish at --url, where credentials name it.
 
-    Credentials issued with that URL name it in credentialStatus, and
-    `microquest verify` reads it from there.
+    A credential awarded with `--status-list URL` names its own bit in a W3C Bitstring
+    Status List: publish this command's default output at that URL after every
+    revocation (a signed BitstringStatusListCredential, issued as the provider's DID).
+    One awarded with `--revocation-list URL` names a 1EdTech Revocation List:
+    --format 1edtech. `microquest verify` reads either from the credential's URL.
 
     Example:
 
-        microquest revocations --url https://www.example.si/revocations.json --out dist/revocations.json
+        microquest revocations --url https://www.example.si/status/1 --out site/status/1
     """
-    from credentials.keys import KeyFileError, load_key
-    from credentials.verify import revocation_list
-    from xapi.award.ledger import Ledger, LedgerError
+    from ..revocation_lists import revocations, write_published
 
-    with reported(None, KeyFileError, LedgerError):
-        key = load_key(keys_dir)
-        with Ledger(ledger) as opened:
-            rows = opened.revocations()
-    document = revocation_list(((i, reason) for i, reason, _at in rows), list_id=list_url, issuer=key.did)
-    with reported(None, OSError):
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2) + "\n", encoding="utf-8")
-    click.echo(f"wrote {out_file}: {len(rows)} revoked credential(s)")
+    with reported(f"{out_file} was not changed"):
+        published = revocations(ledger, list_url, form=form, keys=keys_dir)
+        size = write_published(published, out_file)
+    if form == "1edtech":
+        click.echo(f"wrote {out_file} ({size} bytes): {len(published.revoked)} revoked credential(s)")
+        return
+    click.echo(
+        f"wrote {out_file} ({size} bytes): a signed Bitstring Status List of {published.entries} entries, "
+        f"{len(published.revoked)} revoked; publish it at {list_url}"
+    )
+    if published.elsewhere:
+        click.echo(
+            f"note: {len(published.elsewhere)} revoked credential(s) name another list or none, "
+            f"so this one does not mark them: {', '.join(published.elsewhere)}"
+        )

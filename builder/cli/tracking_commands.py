@@ -109,7 +109,18 @@ def lrs_command(port: int, data_dir: Path | None) -> None:
     help="Where the credentials are written, as <id>.json and a baked <id>.svg: the new ones, "
     "and first any earlier award whose files are missing.",
 )
-@click.option("--revocation-list", help="The URL where `microquest revocations` output is published.")
+@click.option(
+    "--status-list",
+    metavar="URL",
+    help="Each new credential names its own bit in the W3C Bitstring Status List published at URL "
+    "(`microquest revocations --url URL` writes it).",
+)
+@click.option(
+    "--revocation-list",
+    metavar="URL",
+    help="Instead: each new credential names the 1EdTech Revocation List published at URL "
+    "(`microquest revocations --format 1edtech --url URL`).",
+)
 @click.option(
     "--strict",
     is_flag=True,
@@ -130,6 +141,7 @@ def award_command(
     ledger: Path,
     keys: Path | None,
     credentials_out: Path,
+    status_list: str | None,
     revocation_list: str | None,
     strict: bool,
     wait: float,
@@ -151,7 +163,7 @@ def award_command(
         microquest award --statements statements.jsonl \\
             --moodle-report report.txt --moodle-site https://moodle.example.si
     """
-    from ..awarding import LrsOptions, award_from_content
+    from ..awarding import IssuerIdentityError, LrsOptions, award_from_content
 
     lrs = LrsOptions(endpoint, auth, lrs_full, timeout) if use_lrs or endpoint or lrs_full else None
     unchanged = f"{ledger} was not changed"
@@ -161,21 +173,28 @@ def award_command(
         fail(
             f"error: --moodle-report needs --moodle-site (the Moodle address, e.g. https://moodle.example.si); {unchanged}"
         )
+    if status_list and revocation_list:
+        fail(f"error: a credential names one list: give --status-list URL or --revocation-list URL; {unchanged}")
     with reported(unchanged):
-        run = award_from_content(
-            content_dir,
-            statements=statements,
-            moodle_reports=moodle_reports,
-            moodle_site=moodle_site,
-            lrs=lrs,
-            people=people,
-            ledger=ledger,
-            keys=keys,
-            revocation_list=revocation_list,
-            credentials_out=credentials_out,
-            strict=strict,
-            wait=wait,
-        )
+        try:
+            run = award_from_content(
+                content_dir,
+                statements=statements,
+                moodle_reports=moodle_reports,
+                moodle_site=moodle_site,
+                lrs=lrs,
+                people=people,
+                ledger=ledger,
+                keys=keys,
+                revocation_list=revocation_list,
+                status_list=status_list,
+                credentials_out=credentials_out,
+                strict=strict,
+                wait=wait,
+            )
+        except IssuerIdentityError as error:
+            where = f" --dir {keys}" if keys else ""
+            fail(f"error: {error}: run `microquest issuer init --name … --url … --country …{where}`; {unchanged}")
     for warning in run.warnings:
         click.echo(f"warning: {warning}", err=True)
     if run.restored:

@@ -3,11 +3,14 @@ and the independent verifier (Digital Bazaar's JavaScript stack, run by node).""
 
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,23 @@ AWARDED_AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 AGENT = {"objectType": "Agent", "mbox": "mailto:Ana.Novak@Example.si", "name": "Ana Novak"}
 CREDENTIAL_ID = "urn:uuid:0b8f2a52-7a3c-4d55-9c1e-2f6d7e8a9b10"
 REVOCATION_URL = "https://www.micro-quest.eu/credentials/revocations.json"
+STATUS_LIST_URL = "https://credentials.primer.si/status/1"
+WEB_HOST = "credentials.primer.si"
+
+
+def _identity(**changes: Any):
+    """The provider's identity the credential tests issue under (a did:key issuer unless did_web is given)."""
+    from credentials.issuer import IssuerIdentity
+
+    fields = {"name": "Šolski center Primer", "url": "https://www.primer.si/", "country": "SI"}
+    return IssuerIdentity(**{**fields, **changes})
+
+
+IDENTITY = _identity()
+# Every field a provider can state, issuing as did:web.
+WEB_IDENTITY = _identity(
+    legal_name="Šolski center Primer, Ljubljana", id_registration="1234567000", eqf_level=4, did_web=WEB_HOST
+)
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +76,7 @@ def signed(course, issuer_key) -> dict[str, Any]:
     """The credential of AGENT, signed, naming no revocation list."""
     from credentials.issue import issue
 
-    return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key)
+    return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, identity=IDENTITY)
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +101,7 @@ def with_level_and_ects(course_with_level_and_ects, issuer_key) -> dict[str, Any
     from credentials.issue import issue
 
     course = course_with_level_and_ects
-    return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key)
+    return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, identity=IDENTITY)
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +110,14 @@ def revocable(course, issuer_key) -> dict[str, Any]:
     from credentials.issue import issue
 
     return issue(
-        course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, revocation_list=REVOCATION_URL
+        course,
+        course.credential,
+        AGENT,
+        AWARDED_AT,
+        CREDENTIAL_ID,
+        issuer_key,
+        identity=IDENTITY,
+        revocation_list=REVOCATION_URL,
     )
 
 
@@ -105,8 +132,68 @@ def expired(course, issuer_key) -> dict[str, Any]:
         AWARDED_AT,
         CREDENTIAL_ID,
         issuer_key,
+        identity=IDENTITY,
         valid_until=AWARDED_AT + timedelta(days=30),
     )
+
+
+@pytest.fixture(scope="session")
+def did_document(issuer_key) -> dict[str, Any]:
+    """The DID document the did:web provider publishes at https://credentials.primer.si/.well-known/did.json."""
+    from credentials.issuer import identity_did_document
+
+    return identity_did_document(WEB_IDENTITY, issuer_key)
+
+
+@pytest.fixture(scope="session")
+def web_signed(course, issuer_key) -> dict[str, Any]:
+    """AGENT's credential issued as did:web:credentials.primer.si, on the status list (index 7)."""
+    from credentials.issue import issue
+
+    return issue(
+        course,
+        course.credential,
+        AGENT,
+        AWARDED_AT,
+        CREDENTIAL_ID,
+        issuer_key,
+        identity=WEB_IDENTITY,
+        status_list=STATUS_LIST_URL,
+        status_index=7,
+    )
+
+
+@pytest.fixture(scope="session")
+def on_status_list(course, issuer_key) -> dict[str, Any]:
+    """AGENT's credential issued as the provider's did:key, its revocation bit 42 of the status list."""
+    from credentials.issue import issue
+
+    return issue(
+        course,
+        course.credential,
+        AGENT,
+        AWARDED_AT,
+        CREDENTIAL_ID,
+        issuer_key,
+        identity=IDENTITY,
+        status_list=STATUS_LIST_URL,
+        status_index=42,
+    )
+
+
+def status_list(
+    key, identity, revoked: list[int], *, url: str = STATUS_LIST_URL, change: Callable[[dict], dict] | None = None
+) -> dict[str, Any]:
+    """A signed BitstringStatusListCredential of the provider, these indexes revoked (`change`d before signing)."""
+    from credentials.issuer import issuing_key
+    from credentials.signing import sign
+    from credentials.status_list import status_list_credential
+
+    signer = issuing_key(identity, key)
+    unsigned = status_list_credential(url, signer.did, revoked, AWARDED_AT + timedelta(days=1))
+    if change is not None:
+        unsigned = change(unsigned)
+    return sign(unsigned, signer, unsigned["validFrom"])
 
 
 def _set(document: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
@@ -146,7 +233,13 @@ def with_issuer(document: dict[str, Any], did: str) -> dict[str, Any]:
 
 
 def run_js_verifier(cases: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Verify each case with the JavaScript verifier in one node process."""
+    """Verify each case with the JavaScript verifier in one node process.
+
+    A case is {"credential": …} and optionally "revoked" (ids: a 1EdTechRevocationList
+    check), "now", "didDocuments" (DID documents its closed loader may serve, for a
+    did:web issuer) and "statusLists" ({URL: BitstringStatusListCredential}, which the
+    loader serves at URL for Digital Bazaar's Bitstring Status List check).
+    """
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is missing: the independent verifier needs Node 20 (see README)")
@@ -169,10 +262,57 @@ def run_js_verifier(cases: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
 PROJECT_CONTEXT = "https://www.micro-quest.eu/contexts/eu-microcredential-v1.jsonld"
 
 
+def another_keys_did_document(other_key) -> dict[str, Any]:
+    """The same did:web DID's document, naming another key than the one the credentials were signed with."""
+    from credentials.issuer import did_web_document
+    from credentials.signing import public_key_multibase
+
+    return did_web_document(WEB_HOST, public_key_multibase(other_key.private_key.public_key()))
+
+
+def flipped(list_credential: dict[str, Any], index: int) -> dict[str, Any]:
+    """The list credential with the bit of `index` flipped and its proof kept: a tampered list."""
+    from credentials.status_list import decode_list, encode_list
+
+    changed = json.loads(json.dumps(list_credential))
+    bits = bytearray(decode_list(changed["credentialSubject"]["encodedList"]))
+    bits[index // 8] ^= 0x80 >> (index % 8)
+    changed["credentialSubject"]["encodedList"] = encode_list(bytes(bits))
+    return changed
+
+
 @pytest.fixture(scope="session")
-def js_results(signed, revocable, expired, with_level_and_ects, other_key) -> dict[str, dict[str, Any]]:
+def js_results(
+    signed, revocable, expired, with_level_and_ects, other_key, issuer_key, did_document, web_signed, on_status_list
+) -> dict[str, dict[str, Any]]:
     """Every case the tests ask the JavaScript verifier about, verified in one run."""
+    clear = status_list(issuer_key, IDENTITY, [0, 41, 43])
+    revoked = status_list(issuer_key, IDENTITY, [42])
+    web_list = status_list(issuer_key, WEB_IDENTITY, [])
     cases = {
+        "did:web, its DID document given": {
+            "credential": web_signed,
+            "didDocuments": [did_document],
+            "statusLists": {STATUS_LIST_URL: web_list},
+        },
+        "did:web, another key's DID document": {
+            "credential": web_signed,
+            "didDocuments": [another_keys_did_document(other_key)],
+            "skipStatus": True,
+        },
+        "did:web, no DID document": {"credential": web_signed, "skipStatus": True},
+        "status list, not revoked": {"credential": on_status_list, "statusLists": {STATUS_LIST_URL: clear}},
+        "status list, revoked": {"credential": on_status_list, "statusLists": {STATUS_LIST_URL: revoked}},
+        "status list, tampered list": {
+            "credential": on_status_list,
+            "statusLists": {STATUS_LIST_URL: flipped(revoked, 42)},
+        },
+        "status list, another issuer's list": {
+            "credential": on_status_list,
+            "statusLists": {STATUS_LIST_URL: status_list(other_key, IDENTITY, [])},
+        },
+        "status list, no list served": {"credential": on_status_list},
+        "status list, proof only": {"credential": on_status_list, "skipStatus": True},
         "signed": {"credential": signed},
         "with EQF level and ECTS": {"credential": with_level_and_ects},
         "revocable, not revoked": {"credential": revocable, "revoked": []},
@@ -186,6 +326,21 @@ def js_results(signed, revocable, expired, with_level_and_ects, other_key) -> di
     for what in TAMPERINGS:
         cases[f"tampered {what}"] = {"credential": tampered(signed, what)}
     return run_js_verifier(cases)
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    """A folder served over HTTP on 127.0.0.1 (where a provider would publish its revocation list)."""
+    folder = tmp_path / "www"
+    folder.mkdir()
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from credentials.document import credential_document, identity_salt, issuer_of, 
 from credentials.issue import credential_id_for, issue
 from credentials.signing import ProofError, sign
 from credentials.verify import shape_problems
-from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID
+from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID, IDENTITY
 from xapi.agents import AgentError
 
 
@@ -54,7 +54,9 @@ def test_learning_outcome_alignments_point_at_the_activity_iris(signed):
 
 
 def test_same_inputs_give_byte_identical_signed_credentials(course, issuer_key, signed):
-    again = issue(course, course.credential, AGENT, "2025-06-02T09:30:00Z", CREDENTIAL_ID, issuer_key)
+    again = issue(
+        course, course.credential, AGENT, "2025-06-02T09:30:00Z", CREDENTIAL_ID, issuer_key, identity=IDENTITY
+    )
     assert credential_json(again) == credential_json(signed)
 
 
@@ -93,13 +95,13 @@ def test_agent_without_an_identifier_is_refused():
 def test_award_time_without_time_zone_is_refused(course, issuer_key):
     from datetime import datetime
 
-    issuer = issuer_of(course.credential, issuer_key.did)
+    issuer = issuer_of(IDENTITY, issuer_key.did)
     with pytest.raises(ValueError, match="no time zone"):
         credential_document(course, course.credential, AGENT, datetime(2025, 6, 2), CREDENTIAL_ID, issuer)
 
 
 def test_property_no_context_defines_is_refused_at_signing(course, issuer_key):
-    issuer = issuer_of(course.credential, issuer_key.did)
+    issuer = issuer_of(IDENTITY, issuer_key.did)
     document = credential_document(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer)
     document["credentialSubject"]["achievement"]["grade"] = "odlično"
     with pytest.raises(ProofError, match="terms not defined by any @context .*grade"):
@@ -117,7 +119,7 @@ def test_credential_id_is_stable_per_learner_and_differs_between_learners(course
 def test_issuer_function_fits_the_ledger_and_writes_the_files(course, issuer_key, tmp_path):
     from credentials.issue import issuer_function
 
-    issue_for = issuer_function(course, course.credential, issuer_key, out_dir=tmp_path)
+    issue_for = issuer_function(course, course.credential, issuer_key, identity=IDENTITY, out_dir=tmp_path)
     document = issue_for(AGENT, "2025-06-02T09:30:00Z")
     stem = document["id"].removeprefix("urn:uuid:")
     assert json.loads((tmp_path / f"{stem}.json").read_text(encoding="utf-8")) == document

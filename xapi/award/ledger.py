@@ -12,6 +12,8 @@
 - `read_positions`: the last `stored` read from each LRS endpoint.
 - `progress`: per person and requirement, met or not, as of the last run (the report).
 - `revocations`: credential id, reason, date; `revoked_ids()` feeds the verifier.
+- `status_indexes`: every W3C Bitstring Status List index handed out, never again
+  (xapi/award/status_indexes.py); `awards.status_index` is the award's. Schema 1 is migrated.
 
 WAL journal; writes happen in `BEGIN IMMEDIATE` transactions, so two concurrent
 `award` runs queue for the write lock and the second sees the first's awards.
@@ -33,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from .criteria import Evaluation, Evidence
+from .status_indexes import allocate, list_length, revoked_entries, status_index_of, uses_status_list
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: awards.status_index and status_indexes (W3C Bitstring Status List); 1 is migrated
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS agents (learner_key TEXT PRIMARY KEY, agent TEXT NOT NULL);
@@ -53,7 +56,10 @@ CREATE TABLE IF NOT EXISTS progress (
 CREATE TABLE IF NOT EXISTS awards (
     id TEXT PRIMARY KEY, credential TEXT NOT NULL, version INTEGER NOT NULL, person TEXT NOT NULL,
     agent TEXT NOT NULL, awarded_at TEXT NOT NULL, document TEXT NOT NULL,
+    status_index INTEGER REFERENCES status_indexes (status_index),
     UNIQUE (credential, version, person));
+CREATE TABLE IF NOT EXISTS status_indexes (status_index INTEGER PRIMARY KEY, allocated_at TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS awards_status_index ON awards (status_index);
 CREATE TABLE IF NOT EXISTS award_identifiers (
     credential TEXT NOT NULL, version INTEGER NOT NULL, learner_key TEXT NOT NULL,
     award_id TEXT NOT NULL REFERENCES awards (id),
@@ -61,6 +67,10 @@ CREATE TABLE IF NOT EXISTS award_identifiers (
 CREATE TABLE IF NOT EXISTS revocations (
     id TEXT PRIMARY KEY REFERENCES awards (id), reason TEXT NOT NULL, revoked_at TEXT NOT NULL);
 """
+
+
+# What brings an older ledger to this schema, before SCHEMA's CREATE … IF NOT EXISTS adds the new tables.
+MIGRATIONS = {"1": ("ALTER TABLE awards ADD COLUMN status_index INTEGER REFERENCES status_indexes (status_index)",)}
 
 
 class LedgerError(ValueError):
@@ -140,20 +150,27 @@ class Ledger:
             if _is_busy(error):
                 raise
             return False  # no meta table yet
-        if row is not None and row[0] != SCHEMA_VERSION:
+        if row is not None and row[0] != SCHEMA_VERSION and row[0] not in MIGRATIONS:
             raise LedgerError(f"{self.path}: ledger schema {row[0]}, this microquest reads {SCHEMA_VERSION}")
-        return row is not None
+        return row is not None and row[0] == SCHEMA_VERSION
 
     def _create(self) -> None:
+        """Create the tables of a new ledger, or migrate one of an older schema (under the write lock)."""
+        has_meta = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() if has_meta else None
+        if row is not None and row[0] not in MIGRATIONS and row[0] != SCHEMA_VERSION:
+            raise LedgerError(f"{self.path}: ledger schema {row[0]}, this microquest reads {SCHEMA_VERSION}")
+        if row is not None and row[0] in MIGRATIONS:
+            for statement in MIGRATIONS[row[0]]:
+                self._db.execute(statement)
         # executescript() would COMMIT the open transaction; run the statements one by one.
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None:
-            self._db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        elif row[0] != SCHEMA_VERSION:
-            raise LedgerError(f"{self.path}: ledger schema {row[0]}, this microquest reads {SCHEMA_VERSION}")
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (SCHEMA_VERSION,),
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -351,6 +368,21 @@ class Ledger:
                 (credential_id, reason.strip(), at or utc_now()),
             )
 
+    # -- the W3C Bitstring Status List ------------------------------------------------------------
+
+    def allocate_status_indexes(self, count: int, at: str | None = None) -> list[int]:
+        """`count` status list indexes never handed out before (see xapi/award/status_indexes.py), recorded at once."""
+        with self.transaction() as db:
+            return allocate(db, count, at or utc_now())
+
+    def status_list_length(self) -> int:
+        """Bits the published list needs so that every index handed out is inside it (a multiple of 131,072)."""
+        return list_length(self._db)
+
+    def revoked_status_entries(self) -> list[tuple[str, int, dict[str, Any]]]:
+        """(credential id, status list index, signed document) of every revoked award that has an index."""
+        return revoked_entries(self._db)
+
     def revoked_ids(self) -> frozenset[str]:
         return frozenset(row[0] for row in self._db.execute("SELECT id FROM revocations"))
 
@@ -358,7 +390,26 @@ class Ledger:
         return [tuple(row) for row in self._db.execute("SELECT id, reason, revoked_at FROM revocations ORDER BY id")]
 
 
-Issue = Callable[[dict[str, Any], str], dict[str, Any]]
+# issue(agent, awarded_at) -> the signed credential (a dict with an "id"); an `issue` whose
+# `uses_status_list` is true is called as issue(agent, awarded_at, status_index), with an index
+# of the W3C Bitstring Status List that the ledger hands out for that credential.
+Issue = Callable[..., dict[str, Any]]
+
+
+def sign_unawarded(
+    ledger: Ledger, evaluations: Iterable[Evaluation], issue: Issue, at: str
+) -> dict[str, dict[str, Any]]:
+    """The credentials of these persons signed before the award's write transaction, by `signing_key`.
+
+    When `issue` uses a status list, their indexes are handed out first, in one short
+    transaction of their own; an index whose credential is never recorded (another run
+    awarded that person meanwhile) is not handed out again.
+    """
+    people = list(evaluations)
+    if not uses_status_list(issue):
+        return {signing_key(e): issue(dict(e.agent), at) for e in people}
+    indexes = ledger.allocate_status_indexes(len(people), at)
+    return {signing_key(e): issue(dict(e.agent), at, index) for e, index in zip(people, indexes, strict=True)}
 
 
 def signing_key(evaluation: Evaluation) -> str:
@@ -405,13 +456,17 @@ def award(
             if not evaluation.eligible:
                 not_eligible.append(evaluation.person)
                 continue
-            document = signed.get(signing_key(evaluation)) or issue(dict(evaluation.agent), at)
+            document = signed.get(signing_key(evaluation))
+            if document is None and uses_status_list(issue):
+                document = issue(dict(evaluation.agent), at, ledger.allocate_status_indexes(1, at)[0])
+            elif document is None:
+                document = issue(dict(evaluation.agent), at)
             award_id = document.get("id") if isinstance(document, dict) else None
             if not isinstance(award_id, str) or not award_id:
                 raise TypeError(f"the issuing function must return a credential with an 'id', got {document!r}")
             db.execute(
-                "INSERT INTO awards (id, credential, version, person, agent, awarded_at, document) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO awards (id, credential, version, person, agent, awarded_at, document, status_index) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     award_id,
                     credential,
@@ -420,6 +475,7 @@ def award(
                     json.dumps(evaluation.agent, ensure_ascii=False, sort_keys=True),
                     at,
                     json.dumps(document, ensure_ascii=False, sort_keys=True),
+                    status_index_of(document),
                 ),
             )
             _link_keys(db, credential, version, evaluation.keys, award_id)

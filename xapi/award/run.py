@@ -31,7 +31,7 @@ from typing import Any
 from ..agents import Identities
 from ..input_warning import InputWarning
 from .criteria import Criteria, Evaluation, Evaluator, Evidence, StatementError
-from .ledger import AwardOutcome, Issue, Ledger, award, signing_key, unawarded, utc_now
+from .ledger import AwardOutcome, Issue, Ledger, award, sign_unawarded, unawarded, utc_now
 from .sources import Batch
 
 # xAPI 1.0.3 Data §2.3 "Statement Comparison Requirements": these differ between copies of one statement.
@@ -234,7 +234,7 @@ def record_award(
         found += _overruled_warnings(evaluated.screen, overruled)
         if strict and found:
             raise InputWarnings(found)
-        signed = {signing_key(e): issue(dict(e.agent), at) for e in to_sign}
+        signed = sign_unawarded(ledger, to_sign, issue, at)  # status list indexes handed out first
         with ledger.transaction():
             _join_ledger(evaluator, identities, ledger)  # what a concurrent run recorded meanwhile
             evaluations = tuple(evaluator.results())
