@@ -81,7 +81,7 @@ def main() -> None:
         print(f"read the LRS alone:       {reading:6.2f} s  ({read:,} statements, {read / reading:,.0f} statements/s)")
         print(f"award, end to end:        {total:6.2f} s  ({awarded:,} credentials signed and written)")
         print(f"credentials/second:       {awarded / total:8,.1f}")
-        print(f"files written:            {sum(1 for _ in out.iterdir()):,} (JSON and baked SVG)")
+        print(f"files written:            {sum(1 for _ in out.iterdir()):,} (JSON, baked SVG and the learner's page)")
 
         start = time.perf_counter()
         again = award_from_content(CONTENT, lrs=options, ledger=ledger, keys=keys, credentials_out=out)

@@ -8,18 +8,15 @@ AwardError, which the command line prints as one line.
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from xapi.agents import AgentError, Identities, People, PeopleFileError, agent_keys, load_people
+from xapi.agents import Identities, People, PeopleFileError, load_people
 from xapi.award.criteria import Criteria, CriteriaError, compile_criteria
-from xapi.award.ledger import Issue, Ledger, LedgerError, read_position
+from xapi.award.ledger import Issue, LedgerError, read_position
 from xapi.award.moodle_report import MoodleCourse, read_moodle_report
 from xapi.award.run import AwardRun, InputWarnings, evaluate_sources, record_award
 from xapi.award.sources import Batch, SourceReadError, lrs_source_key, read_lrs, read_statements_file
@@ -29,6 +26,9 @@ from .build import check
 from .errors import MicroquestError
 from .formats.scorm import sco_title
 from .model import Course, Credential
+
+if TYPE_CHECKING:
+    from .credential_files import CredentialViews
 
 DEFAULT_LEDGER = Path("microquest-ledger.sqlite")
 DEFAULT_WAIT = 30.0  # seconds a run waits while another holds the ledger's write lock
@@ -184,6 +184,8 @@ def award_from_content(
     `strict` they stop it before anything is written. `wait`: seconds to wait while
     another run holds the ledger.
     """
+    from .credential_files import prepare_folder, restore_credentials, write_credentials
+
     course, credential = course_credential(content_dir)
     issue = issue or signed_issue(course, credential, keys, revocation_list, status_list)
     criteria = course_criteria(course, credential)
@@ -200,9 +202,10 @@ def award_from_content(
             raise InputWarnings(evaluated.warnings)
         restored: list[str] = []
         if credentials_out is not None:
+            views = credential_views(course, credential, keys)
             prepare_folder(Path(credentials_out))
             if Path(ledger).is_file():
-                restored = restore_credentials(ledger, Path(credentials_out), wait=wait).written
+                restored = restore_credentials(ledger, Path(credentials_out), views, wait=wait).written
         run = record_award(
             ledger, evaluated, credential.id, credential.version, issue, now=now, strict=strict, wait=wait
         )
@@ -213,7 +216,7 @@ def award_from_content(
     written: list[str] = []
     if credentials_out is not None and run.outcome.new:
         try:
-            written = write_credentials(Path(credentials_out), [a.document for a in run.outcome.new])
+            written = write_credentials(Path(credentials_out), run.outcome.new, views)
         except AwardError as error:
             count = len(run.outcome.new)
             error.changed = (
@@ -233,159 +236,15 @@ class AwardWarnings(AwardError):
         super().__init__("; ".join(self.problems))
 
 
-# -- credential files: views of the ledger -------------------------------------------------------------
+def credential_views(course: Course, credential: Credential, keys: Path | None) -> CredentialViews:
+    """The files of each award: with the learner's page, and the Europass export when the provider's identity
+    (beside the key) has its legal identifier."""
+    from credentials.issuer import IssuerError, load_identity
 
-
-@dataclass(frozen=True)
-class Export:
-    """What `restore_credentials` / `export_credentials` did: ids written, revoked ids left out."""
-
-    written: list[str]
-    revoked: list[str]
-
-
-def credential_paths(folder: Path, credential_id: str) -> list[Path]:
-    """The files `credentials.issue.write_credential` writes for a credential: `<stem>.json` and `<stem>.svg`."""
-    from credentials.issue import file_stem
-
-    stem = file_stem(credential_id)
-    return [folder / f"{stem}.json", folder / f"{stem}.svg"]
-
-
-def _cannot_write(folder: Path, error: OSError) -> AwardError:
-    return AwardError(f"cannot write the credentials to {folder}: {error.strerror or error}")
-
-
-def prepare_folder(folder: Path) -> None:
-    """Create the credentials folder if needed and check that a file can be written in it; AwardError if not."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".microquest-", suffix=".tmp", dir=folder)
-        os.close(handle)
-        os.unlink(name)
-    except OSError as error:
-        raise _cannot_write(folder, error) from None
-
-
-@contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock on the folder itself, so two runs never write one credential's temporary file at once."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock, writes are still atomic
-        yield
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)
-
-
-def write_credentials(folder: Path, documents: Sequence[dict], *, only_missing: bool = False) -> list[str]:
-    """Write each credential's JSON and baked SVG (each file atomically: a temporary file, then a rename).
-
-    With `only_missing`, a credential whose files are all there is left alone. Returns
-    the ids written; AwardError when the folder cannot be written.
-    """
-    from credentials.issue import write_credential
-
-    written: list[str] = []
-    try:
-        prepare_folder(folder)
-        with _folder_lock(folder):
-            _remove_stale_temporary_files(folder)
-            for document in documents:
-                paths = credential_paths(folder, document["id"])
-                if only_missing and all(path.is_file() for path in paths):
-                    continue
-                write_credential(folder, document)
-                written.append(document["id"])
-    except OSError as error:
-        raise _cannot_write(folder, error) from None
-    return written
-
-
-# write_credential's temporary files: `.<name>.tmp` beside `<name>`; prepare_folder's probes.
-_TEMPORARY = re.compile(r"^\..+\.(json|svg)\.tmp$|^\.microquest-.+\.tmp$")
-
-
-def _remove_stale_temporary_files(folder: Path) -> None:
-    """Temporary files a killed run left (under the folder lock, so no other run is writing them)."""
-    for entry in os.scandir(folder):
-        if _TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
-            os.unlink(entry.path)
-
-
-def restore_credentials(ledger: Path, folder: Path, *, wait: float = DEFAULT_WAIT) -> Export:
-    """Write every award of the ledger whose files are missing in `folder` (revoked ones are left out)."""
-    try:
-        with Ledger(ledger, timeout=wait) as opened, opened.snapshot():
-            ids = opened.award_ids()
-            missing = [
-                id_
-                for id_, revoked in ids
-                if not revoked and not all(p.is_file() for p in credential_paths(folder, id_))
-            ]
-            documents = opened.documents(missing)
-    except LedgerError as error:
-        raise AwardError(str(error)) from None
-    written = write_credentials(folder, documents, only_missing=True) if documents else []
-    return Export(written, [id_ for id_, revoked in ids if revoked])
-
-
-def _learner_keys(value: str) -> set[str]:
-    """The keys an identifier typed by a person may mean: a key as the ledger writes it, an address, an account name."""
-    keys = {value}
-    address = value if value.lower().startswith("mailto:") else f"mailto:{value}"
-    try:
-        keys.add(agent_keys({"mbox": address})[0])
-    except AgentError:
-        pass
-    return keys
-
-
-def export_credentials(
-    ledger: Path, folder: Path, *, learners: Sequence[str] = (), wait: float = DEFAULT_WAIT
-) -> Export:
-    """Re-write the credentials of the ledger (all, or those of `learners`) to `folder`, from the signed documents.
-
-    A learner is named by a credential id (or its file name), an identifier key as the
-    ledger keeps it (`mbox:mailto:…`, `account:<site> <name>`), an email address, or a
-    Moodle user name. Revoked credentials are not written. AwardError for a learner
-    with no award, a missing ledger or a folder that cannot be written.
-    """
-    from credentials.issue import file_stem
+    from .credential_files import CredentialViews
 
     try:
-        if not Path(ledger).is_file():
-            raise LedgerError(f"{ledger}: no ledger here (`award` creates it)")
-        with Ledger(ledger, timeout=wait) as opened, opened.snapshot():
-            awards = opened.awards()
-            keys_of = opened.award_keys()
-    except LedgerError as error:
-        raise AwardError(str(error)) from None
-    chosen = awards
-    if learners:
-        unknown = []
-        chosen_ids: set[str] = set()
-        for learner in learners:
-            wanted = _learner_keys(learner.strip())
-            matches = {
-                a.id
-                for a in awards
-                if a.id in wanted
-                or file_stem(a.id) in wanted
-                or wanted & {a.person, *keys_of.get(a.id, ())}
-                or any(k.startswith("account:") and k.rpartition(" ")[2] in wanted for k in keys_of.get(a.id, ()))
-            }
-            if not matches:
-                unknown.append(learner)
-            chosen_ids |= matches
-        if unknown:
-            raise AwardError(f"{ledger}: no award for {', '.join(repr(u) for u in unknown)}")
-        chosen = [a for a in awards if a.id in chosen_ids]
-    revoked = [a.id for a in chosen if a.revoked is not None]
-    written = write_credentials(folder, [a.document for a in chosen if a.revoked is None])
-    return Export(written, revoked)
+        identity = load_identity(keys)
+    except IssuerError:
+        identity = None
+    return CredentialViews(course, credential, identity)

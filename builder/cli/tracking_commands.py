@@ -269,24 +269,35 @@ def credentials_group() -> None:
     "out",
     type=click.Path(path_type=Path, file_okay=False),
     required=True,
-    help="The folder to write <id>.json and the baked <id>.svg to.",
+    help="The folder to write each credential's files to (<id>.json, .svg, .html and .europass.jsonld).",
 )
 @LEDGER_OPTION
-def credentials_export(learners: tuple[str, ...], out: Path, ledger: Path) -> None:
+@CONTENT_OPTION
+@click.option(
+    "--keys",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The issuer key folder, whose provider identity the Europass export names (default: as `award`).",
+)
+def credentials_export(
+    learners: tuple[str, ...], out: Path, ledger: Path, content_dir: Path, keys: Path | None
+) -> None:
     """Write the signed credentials the ledger holds to a folder again, any or all of them.
 
     The ledger keeps every signed credential, so lost or damaged files are written
-    again exactly as issued (JSON and baked SVG, each file replaced atomically);
-    nothing is signed anew. Revoked credentials are not written.
+    again exactly as issued (JSON, baked SVG, the learner's page and the Europass
+    export, each file replaced atomically); nothing is signed anew. Revoked
+    credentials are not written.
 
     Example:
 
         microquest credentials export --learner ana@example.si --out credentials
     """
-    from ..awarding import export_credentials
+    from ..awarding import course_credential, credential_views
+    from ..credential_files import export_credentials
 
     with reported(None):
-        export = export_credentials(ledger, out, learners=learners)
+        course, credential = course_credential(content_dir)
+        export = export_credentials(ledger, out, credential_views(course, credential, keys), learners=learners)
     click.echo(f"wrote {len(export.written)} credential(s) to {out}/")
     if export.revoked:
         click.echo(f"{len(export.revoked)} revoked credential(s) not written: {', '.join(export.revoked)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from click.testing import CliRunner
 
 from builder.cli import main
@@ -80,10 +82,49 @@ def test_award_writes_signed_credentials_that_verify(tmp_path):
     result = invoke("--statements", str(statements), "--ledger", str(tmp_path / "l.sqlite"), "--out", "issued")
     assert result.exit_code == 0, result.output
     written = sorted((tmp_path / "issued").iterdir())
-    assert [p.suffix for p in written] == [".json", ".svg"]
+    # The provider has no legal identifier yet, so there is no Europass export: JSON, badge, page.
+    assert [p.suffix for p in written] == [".html", ".json", ".svg"]
     for path in written:
-        check = CliRunner().invoke(main, ["verify", str(path)])
-        assert check.exit_code == 0, check.output
+        if path.suffix != ".html":
+            check = CliRunner().invoke(main, ["verify", str(path)])
+            assert check.exit_code == 0, check.output
+    page = written[0].read_text(encoding="utf-8")
+    assert f'href="{written[1].name}"' in page and f'href="{written[2].name}"' in page
+
+
+def test_award_with_the_providers_legal_identifier_writes_a_conforming_europass_export(tmp_path, issuer_keys):
+    import json
+
+    from credentials.europass_check import conformance_problems
+    from credentials.issuer import save_identity
+    from tests.xapi.award.conftest import PROVIDER
+
+    save_identity(issuer_keys, dataclasses.replace(PROVIDER, id_registration="1234567000"))
+    statements = write_jsonl(tmp_path / "s.jsonl", everything(mbox("ana")))
+    result = invoke("--statements", str(statements), "--ledger", str(tmp_path / "l.sqlite"), "--out", "issued")
+    assert result.exit_code == 0, result.output
+    [europass] = (tmp_path / "issued").glob("*.europass.jsonld")
+    [page] = (tmp_path / "issued").glob("*.html")
+    assert f'href="{europass.name}"' in page.read_text(encoding="utf-8")
+    assert conformance_problems(json.loads(europass.read_text(encoding="utf-8"))) == []
+
+
+def test_a_killed_run_leaves_files_that_the_next_run_completes_page_and_europass_included(tmp_path, issuer_keys):
+    from credentials.issuer import save_identity
+    from tests.xapi.award.conftest import PROVIDER
+
+    save_identity(issuer_keys, dataclasses.replace(PROVIDER, id_registration="1234567000"))
+    statements = write_jsonl(tmp_path / "s.jsonl", everything(mbox("ana")))
+    assert (
+        invoke("--statements", str(statements), "--ledger", str(tmp_path / "l.sqlite"), "--out", "issued").exit_code
+        == 0
+    )
+    for view in ("*.html", "*.europass.jsonld"):
+        for path in (tmp_path / "issued").glob(view):
+            path.unlink()
+    again = invoke("--statements", str(statements), "--ledger", str(tmp_path / "l.sqlite"), "--out", "issued")
+    assert again.exit_code == 0, again.output
+    assert sorted(p.suffix for p in (tmp_path / "issued").iterdir()) == [".html", ".json", ".jsonld", ".svg"]
 
 
 def test_award_without_an_issuer_key_says_how_to_make_one_and_changes_nothing(tmp_path, monkeypatch):

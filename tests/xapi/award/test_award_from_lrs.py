@@ -227,7 +227,7 @@ def assert_failed_in_one_line_and_changed_nothing(tmp_path: Path, endpoint: str,
     statements = write_jsonl(tmp_path / "ana.jsonl", everything(mbox("ana")))
     assert award_cli(existing, "--statements", str(statements)).exit_code == 0
     before, issued = existing.read_bytes(), sorted((existing.parent / "issued").iterdir())
-    assert len(issued) == 2
+    assert len(issued) == 3  # the JSON, the baked badge and the learner's page
     fresh = tmp_path / "fresh" / "ledger.sqlite"
     fresh.parent.mkdir()
     for ledger in (fresh, existing):

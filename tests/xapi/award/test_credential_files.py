@@ -125,16 +125,16 @@ def test_an_unwritable_out_is_one_line_before_the_ledger_changes_and_a_later_run
 
 
 def test_files_that_fail_after_the_awards_are_recorded_are_said_so_and_written_by_the_next_run(tmp_path, monkeypatch):
-    import credentials.issue
+    import builder.credential_files
 
     statements = write_jsonl(tmp_path / "s.jsonl", everything(mbox("ana")) + everything(mbox("bojan")))
     ledger, out = tmp_path / "l.sqlite", tmp_path / "issued"
 
-    def disk_full(folder: Path, document: dict) -> list[Path]:
+    def disk_full(path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patched:
-        patched.setattr(credentials.issue, "write_credential", disk_full)
+        patched.setattr(builder.credential_files, "write_atomic", disk_full)
         result = award("--statements", str(statements), "--ledger", str(ledger), "--out", str(out))
     assert result.exit_code == 1
     assert result.stderr == (
@@ -262,7 +262,7 @@ def test_export_rewrites_every_credential_exactly_as_issued_but_the_revoked(tmp_
     with Ledger(ledger) as opened:
         revoked = next(a.id for a in opened.awards() if a.revoked)
     before = dump(ledger)
-    result = invoke("credentials", "export", "--out", "again", "--ledger", str(ledger))
+    result = invoke("credentials", "export", "--content", str(CONTENT), "--out", "again", "--ledger", str(ledger))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "wrote 2 credential(s) to again/",
@@ -280,24 +280,48 @@ def test_export_of_one_learner_writes_only_theirs(tmp_path, awarded, learner):
     ledger, _ = awarded
     with Ledger(ledger) as opened:
         ana = next(a.id for a in opened.awards() if a.person == "mbox:mailto:ana@example.si")
-    result = invoke("credentials", "export", "--learner", learner, "--out", "one", "--ledger", str(ledger))
+    result = invoke(
+        "credentials",
+        "export",
+        "--content",
+        str(CONTENT),
+        "--learner",
+        learner,
+        "--out",
+        "one",
+        "--ledger",
+        str(ledger),
+    )
     assert result.exit_code == 0, result.output
     assert [p.name for p in credential_files(tmp_path / "one")] == [
         f"{file_stem(ana)}.json",
         f"{file_stem(ana)}.svg",
     ]
-    by_id = invoke("credentials", "export", "--learner", ana, "--out", "by-id", "--ledger", str(ledger))
+    by_id = invoke(
+        "credentials", "export", "--content", str(CONTENT), "--learner", ana, "--out", "by-id", "--ledger", str(ledger)
+    )
     assert by_id.stdout == "wrote 1 credential(s) to by-id/\n"
 
 
 def test_export_of_an_unknown_learner_or_without_a_ledger_is_one_line(tmp_path, awarded):
     ledger, _ = awarded
-    result = invoke("credentials", "export", "--learner", "nobody@example.si", "--out", "x", "--ledger", str(ledger))
+    result = invoke(
+        "credentials",
+        "export",
+        "--content",
+        str(CONTENT),
+        "--learner",
+        "nobody@example.si",
+        "--out",
+        "x",
+        "--ledger",
+        str(ledger),
+    )
     assert result.exit_code == 1
     assert result.stderr == f"error: {ledger}: no award for 'nobody@example.si'\n"
     assert not (tmp_path / "x").exists()
     missing = tmp_path / "none.sqlite"
-    result = invoke("credentials", "export", "--out", "x", "--ledger", str(missing))
+    result = invoke("credentials", "export", "--content", str(CONTENT), "--out", "x", "--ledger", str(missing))
     assert result.exit_code == 1
     assert result.stderr == f"error: {missing}: no ledger here (`award` creates it)\n"
     assert not missing.exists()
