@@ -104,17 +104,19 @@ def with_level_and_ects(course_with_level_and_ects, issuer_key) -> dict[str, Any
     return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, issuer_key, identity=IDENTITY)
 
 
+def agents_credential(course: Any, key: Any, **options: Any) -> dict[str, Any]:
+    """AGENT's credential of the course, awarded at AWARDED_AT as CREDENTIAL_ID, signed with `key`."""
+    from credentials.issue import issue
+
+    return issue(course, course.credential, AGENT, AWARDED_AT, CREDENTIAL_ID, key, **options)
+
+
 @pytest.fixture(scope="session")
 def revocable(course, issuer_key) -> dict[str, Any]:
     """A credential that names the provider's revocation list in credentialStatus."""
-    from credentials.issue import issue
 
-    return issue(
+    return agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=IDENTITY,
         revocation_list=REVOCATION_URL,
@@ -123,14 +125,9 @@ def revocable(course, issuer_key) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def expired(course, issuer_key) -> dict[str, Any]:
-    from credentials.issue import issue
 
-    return issue(
+    return agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=IDENTITY,
         valid_until=AWARDED_AT + timedelta(days=30),
@@ -148,14 +145,9 @@ def did_document(issuer_key) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def web_signed(course, issuer_key) -> dict[str, Any]:
     """AGENT's credential issued as did:web:credentials.primer.si, on the status list (index 7)."""
-    from credentials.issue import issue
 
-    return issue(
+    return agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=WEB_IDENTITY,
         status_list=STATUS_LIST_URL,
@@ -166,14 +158,9 @@ def web_signed(course, issuer_key) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def on_status_list(course, issuer_key) -> dict[str, Any]:
     """AGENT's credential issued as the provider's did:key, its revocation bit 42 of the status list."""
-    from credentials.issue import issue
 
-    return issue(
+    return agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=IDENTITY,
         status_list=STATUS_LIST_URL,

@@ -30,6 +30,7 @@ from tests.credentials.conftest import (
     REVOCATION_URL,
     STATUS_LIST_URL,
     WEB_IDENTITY,
+    agents_credential,
     run_js_verifier,
     status_list,
 )
@@ -69,12 +70,8 @@ def variants(course, course_with_level_and_ects, issuer_key) -> dict[str, dict[s
         made[f"learner: {name}"] = issue(
             course, course.credential, agent, AWARDED_AT, CREDENTIAL_ID, issuer_key, identity=IDENTITY
         )
-    made["1EdTech revocation list"] = issue(
+    made["1EdTech revocation list"] = agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=IDENTITY,
         revocation_list=REVOCATION_URL,
@@ -90,12 +87,8 @@ def variants(course, course_with_level_and_ects, issuer_key) -> dict[str, dict[s
         status_list=STATUS_LIST_URL,
         status_index=42,
     )
-    made["did:web issuer, status list"] = issue(
+    made["did:web issuer, status list"] = agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=WEB_IDENTITY,
         status_list=STATUS_LIST_URL,
@@ -111,12 +104,8 @@ def variants(course, course_with_level_and_ects, issuer_key) -> dict[str, dict[s
         issuer_key,
         identity=IssuerIdentity(name="Šolski center Primer", url="https://www.primer.si/", country="SI", eqf_level=5),
     )
-    made["valid until"] = issue(
+    made["valid until"] = agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=IDENTITY,
         valid_until=AWARDED_AT + timedelta(days=365),

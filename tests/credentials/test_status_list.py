@@ -20,7 +20,15 @@ from credentials.status_list import (
     status_list_credential,
 )
 from credentials.verify import VerificationError, verify_bytes
-from tests.credentials.conftest import AWARDED_AT, IDENTITY, STATUS_LIST_URL, WEB_IDENTITY, flipped, status_list
+from tests.credentials.conftest import (
+    AWARDED_AT,
+    IDENTITY,
+    STATUS_LIST_URL,
+    WEB_IDENTITY,
+    agents_credential,
+    flipped,
+    status_list,
+)
 
 
 def _json(document) -> bytes:
@@ -174,15 +182,9 @@ def test_a_list_signed_by_another_key_is_refused(on_status_list, other_key, writ
 
 
 def test_an_index_outside_the_list_is_refused(course, issuer_key, write_json):
-    from credentials.issue import issue
-    from tests.credentials.conftest import AGENT, CREDENTIAL_ID
 
-    far = issue(
+    far = agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=IDENTITY,
         status_list=STATUS_LIST_URL,
@@ -200,17 +202,11 @@ def test_a_did_web_list_is_verified_against_the_did_document_too(web_signed, iss
 
 
 def test_verify_reads_the_list_the_credential_names_after_its_proof(course, issuer_key, served, write_json):
-    from credentials.issue import issue
-    from tests.credentials.conftest import AGENT, CREDENTIAL_ID
 
     folder, base = served
     url = base + "status/1"
-    credential = issue(
+    credential = agents_credential(
         course,
-        course.credential,
-        AGENT,
-        AWARDED_AT,
-        CREDENTIAL_ID,
         issuer_key,
         identity=IDENTITY,
         status_list=url,
