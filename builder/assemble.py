@@ -57,6 +57,8 @@ def _step(doc: Document, path: str, data: dict) -> Step:
         canvas_id=data.get("canvas"),
         source=doc.source(path),
         sources=_field_sources(doc, path, data),
+        marker=data.get("marker", ""),
+        footnote=bool(data.get("footnote", False)),
     )
 
 
@@ -223,6 +225,7 @@ def build_course(content: Content) -> Course:
         title=data["title"],
         project=data.get("project", ""),
         funding_notice=data.get("funding_notice", ""),
+        introduction_title=data.get("introduction_title", ""),
         introduction=tuple(data["introduction"]),
         downloads_text=downloads["text"],
         downloads_url=downloads["url"],

@@ -49,6 +49,10 @@ class Step:
     canvas_id: str | None
     source: Source
     sources: dict[str, Source] = field(repr=False, compare=False)
+    # The seed's own marker ("1)"), printed before the first paragraph; "" where the seed has none.
+    marker: str = ""
+    # The seed's footnote ("* Udeleženci …"): a note after the steps, not a step.
+    footnote: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,15 @@ class Activity:
     def duration_label(self) -> str:
         return f"{self.duration} minut"
 
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The description's steps, in the seed's order, without its footnotes."""
+        return tuple(s for s in self.description if not s.footnote)
+
+    @property
+    def footnotes(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.description if s.footnote)
+
 
 @dataclass(frozen=True)
 class OverviewRow:
@@ -215,6 +228,7 @@ class Course:
     credential: Credential | None
     source: Source
     sources: dict[str, Source] = field(repr=False, compare=False)
+    introduction_title: str = ""
 
     @property
     def activities(self) -> tuple[Activity, ...]:

@@ -6,9 +6,11 @@ Templates only present: anything computed (labels, links, ids) is computed here.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.bccache import Bucket
@@ -88,6 +90,69 @@ class MaterialView:
     external: bool
 
 
+# Path segments that say nothing about the page ("…/article/view/709" is article 709).
+_GENERIC_SEGMENTS = {"view", "index.php", "index.html", "home", "watch", "files", "wp-content", "uploads"}
+_PAGE_EXTENSIONS = {"html", "htm", "php", "aspx"}
+
+
+def _readable_segment(segment: str) -> str:
+    """A path segment as words: 'what-is-a-microcredential' → 'what is a microcredential'.
+
+    A segment that already has spaces ('Micro-Credential Guidelines.pdf') keeps its hyphens.
+    """
+    stem, dot, extension = segment.rpartition(".")
+    suffix = ""
+    if dot and stem and extension.lower() == "pdf":
+        segment, suffix = stem, " (PDF)"
+    elif dot and stem and extension.lower() in _PAGE_EXTENSIONS:
+        segment = stem
+    words = segment.replace("_", " ") if " " in segment else re.sub(r"[-_]+", " ", segment)
+    return re.sub(r"\s+", " ", words).strip() + suffix
+
+
+def _video_text(query: dict[str, list[str]]) -> str:
+    text = "videoposnetek"
+    if "index" in query and "list" in query:
+        text += f" št. {query['index'][0]} s seznama predvajanja"
+    seconds = query.get("t", [""])[0].rstrip("s")
+    if seconds.isdigit():
+        minutes, rest = divmod(int(seconds), 60)
+        text += f" od {minutes}:{rest:02d}"
+    return text
+
+
+def link_text(url: str, depth: int = 1) -> str:
+    """Readable text for a link the seed gives as a bare URL: the site, and what its address says
+    the page is ('oregonstate.edu – what is a microcredential', 'youtu.be – videoposnetek od 11:55').
+
+    The seed names none of its linked pages, so the words come from the address itself; `depth`
+    is how many of the path's telling segments to use.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or url).removeprefix("www.")
+    if host in ("youtube.com", "youtu.be", "m.youtube.com"):
+        return f"{host} – {_video_text(parse_qs(parts.query))}"
+    words: list[str] = []
+    numbers: list[str] = []  # digits name the page of the segment before them ("article 709")
+    for segment in reversed([unquote(s) for s in parts.path.split("/") if s]):
+        if segment.isdigit():
+            numbers.insert(0, segment)
+        elif segment.lower() not in _GENERIC_SEGMENTS:
+            words.insert(0, " ".join([_readable_segment(segment), *numbers]))
+            numbers = []
+            depth -= 1
+            if depth == 0:
+                break
+    return f"{host} – {' / '.join(words)}" if words else host
+
+
+def resource_links(urls: tuple[str, ...]) -> list[Link]:
+    """The links of a 'Viri' list; two different pages never read the same."""
+    short = {url: link_text(url) for url in urls}
+    repeated = {text for url, text in short.items() if any(short[o] == text for o in short if o != url)}
+    return [Link(url, link_text(url, depth=2) if short[url] in repeated else short[url]) for url in urls]
+
+
 def material_view(use: MaterialUse, course: Course, root: str) -> MaterialView:
     if use.material is None:
         return MaterialView(use.kind_label, use.text, None, None, False)
@@ -135,6 +200,7 @@ def render_activity(
             unit=unit_of(course, activity),
             activity=activity,
             materials=[material_view(m, course, root) for m in activity.materials],
+            resources=resource_links(activity.resources),
             root=root,
             standard=standard,
             statement_plan=statement_plan,
@@ -157,6 +223,7 @@ def render_index(course: Course, standard: str = "none") -> str:
             course=course,
             standard=standard,
             units=[(u, [(a, activity_path(a)) for a in u.activities]) for u in course.units],
+            downloads=Link(course.downloads_url, link_text(course.downloads_url)) if course.downloads_url else None,
             root="",
         )
     )

@@ -223,7 +223,7 @@ def _numbers_in(text: str) -> set[int]:
 def check_step_minutes(activity: Activity) -> Iterator[Finding]:
     low = high = 0
     unstated = False
-    for step in activity.description:
+    for step in activity.steps:
         if step.minutes is None:
             unstated = True
             continue
@@ -255,6 +255,30 @@ def check_unit_duration(course: Course, unit: Unit) -> Iterator[Finding]:
             unit.sources["activities"],
             f"the activities add up to {planned} min, the overview table declares {unit.overview.duration:g} learning units ({declared:g} min)",
         )
+
+
+# -- the seed's structure of steps --------------------------------------------------------------
+
+
+def check_steps(activity: Activity) -> Iterator[Finding]:
+    """Footnotes are the seed's '*' notes: paragraphs only, after the steps, explaining a '*' of a step."""
+    seen_footnote = False
+    for step in activity.description:
+        first = step.paragraphs[0] if step.paragraphs else ""
+        if not step.footnote:
+            if seen_footnote:
+                yield error(step.source, "a step after a footnote: footnotes are shown after the steps, put them last")
+            if first.startswith("*"):
+                yield warning(step.source, "the step starts with '*', the seed's footnote: mark it `footnote: true`")
+            continue
+        seen_footnote = True
+        for key in ("heading", "points", "canvas", "minutes", "marker"):
+            if key in step.sources:
+                yield error(step.sources[key], f"a footnote has only paragraphs, not {key}")
+        if not first.startswith("*"):
+            yield warning(step.sources["footnote"], "a footnote starts with the '*' it explains")
+        elif not any("*" in " ".join([s.heading, *s.paragraphs]) for s in activity.steps):
+            yield warning(step.sources["footnote"], "no step has the '*' this footnote explains")
 
 
 # -- numbering and titles ---------------------------------------------------------------------
@@ -366,4 +390,5 @@ def check_course(course: Course) -> list[Finding]:
         findings.extend(check_unit_duration(course, unit))
         for activity in unit.activities:
             findings.extend(check_step_minutes(activity))
+            findings.extend(check_steps(activity))
     return findings

@@ -39,6 +39,9 @@ def activity_texts(course):
             for text in (step.heading, *step.paragraphs):
                 if text:
                     yield where, "description", text
+            if step.marker:
+                # The seed's marker, right before the step's first words.
+                yield where, "description.marker", f"{step.marker} {step.paragraphs[0]}"
             for point in step.points:
                 for text in (point.text, *point.details):
                     yield where, "description.points", text
@@ -53,6 +56,8 @@ def activity_texts(course):
 
 def course_texts(course):
     yield "course", "title", course.title
+    if course.introduction_title:
+        yield "course", "introduction_title", course.introduction_title
     for text in (*course.introduction, course.downloads_text, course.curriculum_lead, *course.curriculum_items):
         yield "course", "introduction", text
     for text in (course.overview_title, *course.overview_paragraphs):
