@@ -168,6 +168,41 @@ def activity_path(activity: Activity) -> str:
     return f"activities/{activity.id}.html"
 
 
+def _slovenian_count(number: int, one: str, two: str, few: str, many: str) -> str:
+    """'1 ura', '2 uri', '3 ure', '5 ur': Slovenian nouns after a number go by its last two digits."""
+    rest = number % 100
+    word = one if rest == 1 else two if rest == 2 else few if rest in (3, 4) else many
+    return f"{number} {word}"
+
+
+def minutes_text(minutes: float) -> str:
+    """A length of time in hours and minutes, as a learner reads it: '12 ur', '30 minut', '1 ura in 30 minut'.
+
+    The overview table counts in learning units ('2 učni enoti', 60 minutes each); pages say the
+    time itself, so 'učna enota' means only a unit of the course.
+    """
+    hours, rest = divmod(round(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(_slovenian_count(hours, "ura", "uri", "ure", "ur"))
+    if rest or not hours:
+        parts.append(_slovenian_count(rest, "minuta", "minuti", "minute", "minut"))
+    return " in ".join(parts)
+
+
+def course_minutes(course: Course) -> float:
+    """The course's length as its overview table declares it (in learning units of the stated minutes)."""
+    return sum(row.duration for row in course.overview) * course.learning_unit_minutes
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where an activity stands in the course: 'Aktivnost 5 od 16'."""
+
+    number: int
+    total: int
+
+
 def neighbours(course: Course, activity: Activity) -> tuple[Activity | None, Activity | None]:
     activities = course.activities
     index = activities.index(activity)
@@ -192,6 +227,13 @@ def render_activity(
     """One activity page. `standard` names the LMS API the runtime talks to: scorm12, scorm2004,
     xapi, cmi5 or none; xAPI and cmi5 pages carry their `statement_plan` (IRIs, verbs, definitions)."""
     before, after = neighbours(course, activity)
+    following = None
+    if standalone_nav:
+        following = (
+            Link(root + activity_path(after), f"{after.number} {after.title}")
+            if after
+            else Link(root + "index.html", "pregled tečaja")
+        )
     return (
         environment()
         .get_template("sco/activity.html.j2")
@@ -207,15 +249,16 @@ def render_activity(
             previous=Link(root + activity_path(before), f"{before.number} {before.title}")
             if before and standalone_nav
             else None,
-            next=Link(root + activity_path(after), f"{after.number} {after.title}")
-            if after and standalone_nav
-            else None,
+            next=following,
+            next_is_activity=after is not None,
+            position=Position(course.activities.index(activity) + 1, len(course.activities)),
             home=Link(root + "index.html", course.label or course.title) if standalone_nav else None,
         )
     )
 
 
 def render_index(course: Course, standard: str = "none") -> str:
+    first = course.activities[0]
     return (
         environment()
         .get_template("html/index.html.j2")
@@ -223,6 +266,10 @@ def render_index(course: Course, standard: str = "none") -> str:
             course=course,
             standard=standard,
             units=[(u, [(a, activity_path(a)) for a in u.activities]) for u in course.units],
+            first=Link(activity_path(first), f"{first.number} {first.title}"),
+            activity_count=len(course.activities),
+            course_length=minutes_text(course_minutes(course)),
+            overview=[(row, minutes_text(row.duration * course.learning_unit_minutes)) for row in course.overview],
             downloads=Link(course.downloads_url, link_text(course.downloads_url)) if course.downloads_url else None,
             root="",
         )

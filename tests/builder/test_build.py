@@ -28,7 +28,8 @@ def test_html_build_renders_every_activity_and_the_index(tmp_path):
     pages = sorted(p.name for p in (site / "activities").glob("*.html"))
     assert len(pages) == 16
     index = lxml_html.fromstring((site / "index.html").read_bytes())
-    assert len(index.xpath("//a[starts-with(@href, 'activities/')]")) == 16
+    assert len(index.xpath("//ul[@class='activity-list']//a[starts-with(@href, 'activities/')]")) == 16
+    assert index.xpath("//a[@data-start]/@href") == ["activities/u1-a1.html"]
     assert index.xpath("string(/html/@lang)") == "sl"
 
 
@@ -89,8 +90,8 @@ def test_same_content_builds_byte_identical_output(tmp_path):
 def test_rendering_is_a_pure_function_of_the_course():
     course = check(CONTENT).course
     assert html.files(course) == html.files(course)
-    # 16 activities, the index and the runtime: microquest.css, store.js, lms.js, microquest.js
-    assert len(html.files(course)) == 21
+    # 16 activities, the index and the runtime: microquest.css, store.js, lms.js, microquest.js, progress.js
+    assert len(html.files(course)) == 22
 
 
 def test_invalid_content_leaves_dist_untouched(make_content, tmp_path):

@@ -1,0 +1,62 @@
+/* microquest course index: a tick at each activity the learner has done, and the start
+ * button turned into "continue" at the first activity not done.
+ *
+ * The index is no SCO and reads no LMS: it reads the browser's copy each activity page
+ * keeps of its state (store.js's pageState, {v, t, values: {done: true, …}}), under the
+ * key the page's runtime uses:
+ *   - html site (no LMS):  "microquest:<course>:<activity>:"  (lms.js; no learner id outside an LMS)
+ *   - xAPI launch:         "microquest:xapi-state:<registration>:<activity>"  (xapi.js)
+ * The words shown are the template's (data-continue, data-review); this file only picks
+ * among them. Plain JavaScript; storage that is missing or forbidden leaves the page as
+ * rendered (start at the first activity).
+ */
+(function () {
+  "use strict";
+
+  var box = document.querySelector("[data-progress]");
+  if (!box) { return; }
+  var standard = document.body.getAttribute("data-standard") || "none";
+  var course = box.getAttribute("data-course") || "";
+
+  function registration() {
+    try { return new URLSearchParams(window.location.search).get("registration") || ""; } catch (error) { return ""; }
+  }
+
+  function keyOf(activity) {
+    return standard === "xapi"
+      ? "microquest:xapi-state:" + registration() + ":" + activity
+      : "microquest:" + course + ":" + activity + ":";
+  }
+
+  function isDone(activity) {
+    try {
+      var state = JSON.parse(window.localStorage.getItem(keyOf(activity)));
+      return !!(state && state.values && state.values.done);
+    } catch (error) {
+      return false;
+    }
+  }
+
+  var items = Array.prototype.slice.call(document.querySelectorAll("li[data-activity]"));
+  if (!items.length) { return; }
+  var done = 0;
+  var next = null;
+  items.forEach(function (item) {
+    if (isDone(item.getAttribute("data-activity"))) {
+      done += 1;
+      item.classList.add("is-done");
+      item.querySelector("[data-done-mark]").hidden = false;
+    } else if (!next) {
+      next = item;
+    }
+  });
+  if (!done) { return; }
+
+  var start = box.querySelector("[data-start]");
+  var link = (next || items[0]).querySelector("a");
+  start.setAttribute("href", link.getAttribute("href"));
+  start.querySelector("[data-start-label]").textContent = start.getAttribute(next ? "data-continue" : "data-review");
+  start.querySelector("[data-start-title]").textContent = link.textContent.replace(/^(Aktivnost [^:]+):/, "$1");
+  box.querySelector("[data-done-count]").textContent = String(done);
+  box.querySelector("[data-progress-summary]").hidden = false;
+}());
