@@ -3,7 +3,8 @@ side by side with a bare Node packager (simple-scorm-packager 0.2.7, from npm) z
 course.
 
 The two builds run alternately (paired), so both see the same machine load; each figure is the
-median. The Node packager gets the pages and runtime of our own SCORM 1.2 package (everything
+median; microquest's modules are byte-compiled first, as a regular install has them. The Node
+packager gets the pages and runtime of our own SCORM 1.2 package (everything
 but the manifest, which it writes itself) as its source folder.
 
 Prints figures beside their targets; asserts nothing. Needs `npm ci` (the packager) and
@@ -73,6 +74,12 @@ def main() -> None:
         sys.exit(f"{MICROQUEST} is missing: pip install -e . first")
     if not PACKAGER.is_dir() or shutil.which("node") is None:
         sys.exit("node and simple-scorm-packager are needed: run `npm ci` first")
+    # A regular `pip install .` byte-compiles the package; an editable install under
+    # PYTHONDONTWRITEBYTECODE (as on this machine) never does, and would compile every module
+    # on every start. Compile them once, as an installed microquest has them.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "builder", "xapi", "credentials"], cwd=PROJECT, check=True
+    )
 
     for name, argv in (("--help", ["--help"]), ("validate", ["validate"])):
         code = f"import sys; sys.argv = ['microquest', *{argv!r}]\nfrom builder.cli import main\ntry: main()\nexcept SystemExit: pass"

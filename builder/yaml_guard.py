@@ -9,6 +9,7 @@ reported at the line where the problem starts, in the user's words.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -23,6 +24,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.parser import ParserError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scanner import RoundTripScanner, ScannerError
+from ruamel.yaml.tag import Tag
 from ruamel.yaml.tokens import (
     FlowMappingEndToken,
     FlowMappingStartToken,
@@ -269,6 +271,12 @@ class _Unusual(Exception):
     """The text needs the careful path."""
 
 
+@functools.cache
+def _tag(name: Any) -> Tag:
+    """One ruamel Tag per tag name, shared by the nodes (a Tag decodes its name once, on first use)."""
+    return name if isinstance(name, Tag) else Tag(suffix=name)
+
+
 def _mark(event: Any) -> StreamMark:
     mark = event.start_mark
     return StreamMark(None, mark.index, mark.line, mark.column)
@@ -303,13 +311,13 @@ def _fast_node(text: str) -> Any:
         if kind is pyyaml.ScalarEvent:
             if event.tag is not None or len(event.value) > MAX_TEXT_CHARACTERS:
                 raise _Unusual
-            tag = STRING_TAG if is_key else resolver.resolve(ScalarNode, event.value, event.implicit)
+            tag = _tag(STRING_TAG if is_key else resolver.resolve(ScalarNode, event.value, event.implicit))
             node: Any = ScalarNode(tag, event.value, _mark(event), _mark(event), style=event.style)
         else:
             if event.tag is not None or is_key or len(stack) >= MAX_NESTING:
                 raise _Unusual
             node_class = MappingNode if kind is pyyaml.MappingStartEvent else SequenceNode
-            tag = MAPPING_TAG if node_class is MappingNode else SEQUENCE_TAG
+            tag = _tag(MAPPING_TAG if node_class is MappingNode else SEQUENCE_TAG)
             node = node_class(tag, [], _mark(event), None, flow_style=event.flow_style)
         if isinstance(parent, MappingNode):
             if is_key:

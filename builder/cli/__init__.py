@@ -9,6 +9,10 @@ failure goes through reporting.reported / fail.
 
 from __future__ import annotations
 
+import os
+import sys
+from typing import NoReturn
+
 import click
 
 from .. import __version__
@@ -38,3 +42,23 @@ for command in (
     revocations_command,
 ):
     main.add_command(command)
+
+# Commands whose work is all written, flushed and renamed into place when they return: the
+# console script skips the interpreter's tear-down for them (measured: ~30-40 ms of a ~200 ms
+# build, freeing every module's objects one by one). Commands that run servers, child
+# processes or clean-up handlers (preview, lrs, award …) exit normally.
+FAST_EXIT_COMMANDS = ("build", "validate")
+
+
+def run() -> NoReturn:
+    """The `microquest` console script: `main`, then a quick exit where nothing is left to clean up."""
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+        if sys.argv[1:2] and sys.argv[1] in FAST_EXIT_COMMANDS and (code is None or isinstance(code, int)):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code or 0)
+        raise
+    raise SystemExit(0)

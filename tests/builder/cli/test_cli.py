@@ -121,3 +121,31 @@ def test_preview_of_xapi_packages_without_any_built_says_to_build_first(tmp_path
     assert result.exit_code == 1
     assert "no xAPI package in" in result.output and "microquest build" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_console_script_exits_with_the_commands_code_and_everything_written(tmp_path):
+    """`microquest build` and `validate` skip the interpreter's tear-down: nothing may be lost by it."""
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "microquest"
+    if not script.is_file():
+        pytest.fail(f"{script} is missing: pip install -e . (see README)")
+    built = subprocess.run(
+        [str(script), "build", "--format", "scorm12", "--out", str(tmp_path / "dist")],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    assert built.stdout == f"wrote {tmp_path / 'dist' / 'mq-pr3-scorm12.zip'}\n"
+    with zipfile.ZipFile(tmp_path / "dist" / "mq-pr3-scorm12.zip") as archive:
+        assert archive.testzip() is None
+    failed = subprocess.run(
+        [str(script), "validate", "--content", str(tmp_path / "none")], capture_output=True, text=True, check=False
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.endswith("1 error in the content; nothing was built\n")
