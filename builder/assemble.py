@@ -115,6 +115,7 @@ def _field(doc: Document, path: str, data: dict, vocabularies: dict[str, Vocabul
         label=data["label"],
         help=data.get("help", ""),
         required=bool(data.get("required", False)),
+        editorial=bool(data.get("editorial", False)),
         vocabulary=vocabularies.get(data.get("vocabulary")),
         vocabulary_id=data.get("vocabulary"),
         max_length=data.get("max_length"),

@@ -110,6 +110,8 @@ class Field:
     label: str
     help: str
     required: bool
+    # The label is the editor's question, not the seed's wording (`help` keeps the seed's).
+    editorial: bool
     vocabulary: Vocabulary | None
     vocabulary_id: str | None
     max_length: int | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import Source, SourceError
@@ -106,10 +107,40 @@ def _check_field(field: Field) -> Iterator[Finding]:
         yield error(field.sources.get("columns", where), "a table field needs columns")
     if field.type != "table" and field.columns:
         yield error(field.sources.get("columns", where), f"only a table field has columns, this field is {field.type}")
+    if field.editorial and not field.help:
+        yield error(
+            field.sources.get("editorial", where),
+            "an editorial label keeps the seed's wording as its help, and this field has no help",
+        )
     if field.rows_max is not None and field.rows_max < field.rows_min:
         yield error(
             field.sources.get("rows", where), f"rows.max {field.rows_max} is less than rows.min {field.rows_min}"
         )
+
+
+# -- editorial text -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditorialText:
+    """A string the editor wrote instead of the seed's wording. Prints as `path:line: field: "text"`."""
+
+    source: Source
+    text: str
+
+    def __str__(self) -> str:
+        return f'{self.source}: {self.source.field}: "{self.text}"'
+
+
+def editorial_texts(course: Course) -> list[EditorialText]:
+    """Every label marked `editorial: true`, in canvas and field order."""
+    found = []
+    for canvas in course.canvases:
+        for field in canvas.fields:
+            for item in (field, *field.columns):
+                if item.editorial:
+                    found.append(EditorialText(item.sources["label"], item.label))
+    return found
 
 
 def check_references(course: Course) -> Iterator[Finding]:

@@ -15,20 +15,32 @@ from .reporting import CONTENT_OPTION, STRICT_OPTION, fail, reported
 @click.command()
 @CONTENT_OPTION
 @STRICT_OPTION
-def validate(content_dir: Path, strict: bool) -> None:
+@click.option(
+    "--editorial",
+    is_flag=True,
+    help='Also list every editorial string (a label marked editorial: true) as file:line: field: "text".',
+)
+def validate(content_dir: Path, strict: bool, editorial: bool) -> None:
     """Check the content: schemas, ids, references, URLs, durations, numbering.
 
     Prints each problem as file:line: field: message. Warnings report where the
     seed itself is inconsistent; they do not fail the check unless --strict.
+    With --editorial, also lists the text the editor wrote instead of the seed's.
 
     Example:
 
-        microquest validate --content content --strict
+        microquest validate --content content --strict --editorial
     """
     from ..build import check
+    from ..validate import editorial_texts
 
     with reported("nothing was built"):
         checked = check(content_dir, strict=strict)
+    if editorial:
+        texts = editorial_texts(checked.course)
+        for text in texts:
+            click.echo(str(text))
+        click.echo(f"{len(texts)} editorial strings")
     for item in checked.warnings:
         click.echo(str(item), err=True)
     course = checked.course

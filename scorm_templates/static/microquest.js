@@ -130,6 +130,28 @@
     if (store.get("submitted")) { setStatus(form.querySelector("[data-canvas-status]"), "Kanvas je oddan.", "ok"); }
   }
 
+  // The browser's own messages are in its language ("Please fill out this field."): the course says it in Slovenian.
+  function characters(n) {
+    var rest = n % 100;
+    return rest === 1 ? "znak" : rest === 2 ? "znaka" : rest === 3 || rest === 4 ? "znaki" : "znakov";
+  }
+
+  function validityMessage(control) {
+    var max = control.maxLength;
+    if (max > 0 && control.value.length > max) { return "Največ " + max + " " + characters(max) + "."; }
+    if (!control.required || control.value.trim()) { return ""; }
+    var table = control.closest("table");
+    var anyFilled = table && Array.prototype.some.call(
+      table.querySelectorAll("input, textarea, select"), function (other) { return other.value.trim(); });
+    return table && !anyFilled ? "Izpolnite vsaj eno vrstico tabele." : "Izpolnite to polje.";
+  }
+
+  function checkControls(form) {
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.name && control.setCustomValidity) { control.setCustomValidity(validityMessage(control)); }
+    });
+  }
+
   function setUpCanvas(form) {
     var status = form.querySelector("[data-canvas-status]");
     var completion = document.querySelector("[data-completion-status]");
@@ -141,9 +163,11 @@
       }
     }
     form.addEventListener("input", save);
+    form.addEventListener("input", function () { checkControls(form); });
     form.addEventListener("change", save);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      checkControls(form);
       if (!form.reportValidity()) {
         setStatus(status, "Izpolnite obvezna polja, preden oddate kanvas.", "warn");
         return;

@@ -29,6 +29,31 @@ def test_validate_shipped_content_exits_0_with_warnings():
     assert "content/units/u7.yaml:31: activities[1].number: warning: activity 7.1 is activity 7.2" in result.stderr
 
 
+def test_validate_editorial_lists_each_editorial_string_at_its_place_and_counts_them():
+    result = run("validate", "--editorial")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        'content/canvases/competences.yaml:21: fields[1].label: "Koga potrebujete za spodbujanje razvoja '
+        'opredeljenih kompetenc?"',
+        'content/canvases/content-elements.yaml:30: fields[5].label: "Katero predhodno znanje ali raven '
+        'potrebujejo udeleženci za vstop?"',
+        'content/canvases/needs.yaml:10: fields[0].label: "Kateri so trenutni raziskovalni trendi na vašem področju?"',
+        "3 editorial strings",
+        "content: 7 units, 16 activities, 8 canvases; 19 warnings, 0 errors",
+    ]
+
+
+def test_validate_refuses_an_editorial_label_without_the_seeds_help(make_content):
+    label = "    label: Določitev trajanja programa za pridobitev MD\n"
+    folder = make_content({"canvases/content-elements.yaml": (label, label + "    editorial: true\n")})
+    result = run("validate", "--content", str(folder))
+    assert result.exit_code == 1
+    assert (
+        f"{folder}/canvases/content-elements.yaml:19: fields[1].editorial: an editorial label keeps the seed's "
+        "wording as its help, and this field has no help"
+    ) in result.stderr
+
+
 def test_validate_strict_fails_on_the_seeds_warnings():
     result = run("validate", "--strict")
     assert result.exit_code == 1
