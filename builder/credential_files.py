@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from credentials.issue import write_atomic
 from xapi.agents import AgentError, agent_keys
 from xapi.award.ledger import Award, Ledger, LedgerError
 
@@ -75,16 +76,6 @@ class CredentialViews:
             )
             files[names[2]] = page.encode("utf-8")
         return files
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """The whole file or none: a temporary file beside it, flushed, then renamed over it."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ __all__ = [
     "issue_many",
     "issuer_function",
     "load_key",
+    "write_atomic",
     "write_credential",
 ]
 
@@ -181,9 +182,13 @@ def file_stem(credential_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "credential"
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """The whole file or none: a temporary file beside it, flushed to disk, then renamed over it."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temporary, path)
 
 
@@ -195,7 +200,7 @@ def write_credential(out_dir: Path, document: dict[str, Any]) -> list[Path]:
     written = []
     for suffix, data in ((".json", credential_json(document).encode("utf-8")), (".svg", badge_svg(document))):
         path = folder / f"{stem}{suffix}"
-        _write_atomic(path, data)
+        write_atomic(path, data)
         written.append(path)
     return written
 
