@@ -12,10 +12,17 @@ from tests.project import AXE, CHROMIUM, CHROMIUM_FLAGS, CONTENT, GOLDEN, PROJEC
 # A test is marked by the fixtures it uses (see below) or by its module's `pytestmark`.
 MARKERS = {
     "browser": "drives Debian's Chromium through Playwright",
-    "lrs": "starts a real LRS (ralph) on 127.0.0.1",
+    "lrs": "starts a real LRS on 127.0.0.1 or a real PostgreSQL server",
     "node": "runs the independent JavaScript verifier on node",
 }
-FIXTURE_MARKERS = {"browser": "browser", "page": "browser", "lrs": "lrs", "js_results": "node"}
+FIXTURE_MARKERS = {
+    "browser": "browser",
+    "page": "browser",
+    "lrs": "lrs",
+    "postgres_url": "lrs",
+    "lrs_url": "lrs",
+    "js_results": "node",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -136,8 +143,25 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def lrs():
-    """One real LRS (ralph, from PyPI) on 127.0.0.1 for the whole session; `.endpoint`, `.auth`."""
+    """One real LRS (microquest's own, in memory) on 127.0.0.1 for the whole session; `.endpoint`, `.auth`."""
     from xapi.lrs.local import LocalLrs
 
     with LocalLrs() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """One real PostgreSQL (Debian's package) for the whole session, in a temporary folder; its URL."""
+    import tempfile
+
+    from tests.postgres import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer(Path(tempfile.mkdtemp(prefix="microquest-pg-"))).__enter__()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield server.url
+    finally:
+        server.stop()

@@ -19,7 +19,8 @@ from .. import __version__
 from .content_commands import build_command, preview, validate
 from .credential_commands import keys_group, revocations_command, verify_command
 from .issuer_commands import issuer_group
-from .tracking_commands import award_command, credentials_group, lrs_command, report_command
+from .lrs_commands import lrs_group
+from .tracking_commands import award_command, credentials_group, report_command
 
 
 @click.group()
@@ -32,7 +33,7 @@ for command in (
     validate,
     build_command,
     preview,
-    lrs_command,
+    lrs_group,
     award_command,
     report_command,
     credentials_group,

@@ -9,7 +9,7 @@ import click
 from ..formats import DEFAULT as DEFAULT_FORMATS
 from ..formats import NAMES as FORMATS
 from ..formats import SPLITS
-from .reporting import CONTENT_OPTION, STRICT_OPTION, fail, reported
+from .reporting import CONTENT_OPTION, STRICT_OPTION, fail, reported, sigterm_as_ctrl_c
 
 
 @click.command()
@@ -117,7 +117,7 @@ def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], spl
     show_default=True,
     help="Which packages to play: SCORM in scorm-again, or xAPI/cmi5 launched against an LRS.",
 )
-@click.option("--endpoint", help="xAPI/cmi5: the LRS to send to (default: a local ralph started for the preview).")
+@click.option("--endpoint", help="xAPI/cmi5: the LRS to send to (default: microquest's own LRS, in memory, for the preview).")
 @click.option("--auth", help="xAPI/cmi5: that LRS's Authorization value (or MICROQUEST_LRS_AUTH).")
 def preview(
     packages: tuple[Path, ...],
@@ -156,7 +156,8 @@ def preview(
         ).start()
     click.echo(f"serving {len(chosen)} package(s) at {server.url} (Ctrl+C stops)")
     try:
-        server.serve_forever()
+        with sigterm_as_ctrl_c():
+            server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped")
 
@@ -179,7 +180,7 @@ def _preview_launches(
 
         lrs = SimpleNamespace(endpoint=endpoint, auth=auth or os.environ.get("MICROQUEST_LRS_AUTH", ""))
     try:
-        with reported("nothing served"):
+        with reported("nothing served"), sigterm_as_ctrl_c():
             serve_launches(packages, lrs, port, learner=learner, announce=click.echo)
     except KeyboardInterrupt:
         click.echo("stopped")

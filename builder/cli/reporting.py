@@ -71,3 +71,18 @@ def reported(unchanged: str | None, *library_errors: type[Exception]) -> Iterato
         yield
     except (MicroquestError, *library_errors) as error:
         fail(*error_lines(error, unchanged))
+
+
+@contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (`kill`, a service manager) stops a server command the way Ctrl+C does: cleanly, exit 0."""
+    import signal
+
+    def interrupt(_number: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,4 +1,4 @@
-"""`microquest lrs`, `award`, `report` and `credentials export`: learners' statements, the award, the
+"""`microquest award`, `report` and `credentials export`: learners' statements, the award, the
 provider's report and the credential files the ledger holds."""
 
 from __future__ import annotations
@@ -16,43 +16,6 @@ WAIT_OPTION = click.option(
     show_default=True,
     help="Seconds to wait while another award run holds the ledger, before giving up with the ledger unchanged.",
 )
-
-
-@click.command(name="lrs")
-@click.option("--port", type=int, default=8300, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Keep the statements in this folder, from run to run (default: a temporary folder, removed at the end).",
-)
-def lrs_command(port: int, data_dir: Path | None) -> None:
-    """Run a local LRS (ralph, from PyPI) on 127.0.0.1 for trials, until Ctrl+C.
-
-    Prints the endpoint and the Authorization value to send. The credentials are
-    made for this run and are throwaway, for local trials only. ralph has no State
-    API; the LMS side of `microquest preview` serves one in front of it.
-
-    Example:
-
-        microquest lrs --port 8300 --data lrs-data
-    """
-    from xapi.lrs.client import AUTH_VARIABLE, ENDPOINT_VARIABLE, LrsError
-    from xapi.lrs.local import LocalLrs
-
-    server = LocalLrs(data_dir, port)
-    with reported("no LRS is running", LrsError):
-        server.start()
-    click.echo(f"LRS (ralph) at {server.endpoint}, started in {server.startup_seconds:.1f} s")
-    click.echo(f"Authorization: {server.auth}")
-    click.echo("These credentials are throwaway: made for this local run only. For `microquest award --lrs`:")
-    click.echo(f"  export {ENDPOINT_VARIABLE}='{server.endpoint}' {AUTH_VARIABLE}='{server.auth}'")
-    click.echo("Ctrl+C stops.")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped")
 
 
 @click.command(name="award")

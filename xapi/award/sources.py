@@ -17,7 +17,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -211,41 +211,40 @@ def _next_item(text: _ArrayText, decoder: json.JSONDecoder, index: int) -> tuple
 
 # -- LRS ---------------------------------------------------------------------------------------
 
-# ralph-malph filters `since` on `timestamp`, not `stored` (SPEC §8), so a statement
-# stored late with an early timestamp would slip past a plain `since`. Reading again
-# from a week before the last `stored` seen, and counting each statement id once,
-# makes that harmless for statements that reach the LRS within a week; `--lrs-full`
-# reads everything.
-LRS_OVERLAP = timedelta(days=7)
+# xAPI's `since` is on `stored`, exclusive (Communication §2.1.3): reading from the last
+# `stored` seen gets every statement that arrived after it, however old its timestamp
+# (an offline queue sending late). An LRS that filters on `timestamp` instead (ralph does)
+# would miss those: `--lrs-full` reads everything.
+
+
+# Statements a page: the LRS's most (microquest's LRS: 1000), few requests for a long read.
+PAGE_SIZE = 1000
 
 
 def lrs_source_key(endpoint: str) -> str:
     return f"lrs:{endpoint.rstrip('/')}/"
 
 
-def read_lrs(client: Any, since: str | None, overlap: timedelta = LRS_OVERLAP) -> Batch:
-    """Every statement the LRS stored since the last read (minus the overlap), in `stored` order, as a stream.
+def read_lrs(client: Any, since: str | None) -> Batch:
+    """Every statement the LRS stored since the last read, in `stored` order, as a stream.
 
     `client` is an xapi.lrs.LrsClient (or anything with `.endpoint` and
     `.statements(since=…, ascending=True)`); pages are fetched as the evaluation
     consumes them, and an LrsError while reading becomes a SourceReadError.
     """
-    query_since = None
-    if since:
-        query_since = (_parse_time(since) - overlap).isoformat().replace("+00:00", "Z")
     endpoint = getattr(client, "endpoint", "")
     ids: list[str] = []
     batch = Batch(f"LRS {endpoint}", [], locate=lambda index: f"statement {ids[index]}")
-    batch.statements = _lrs_stream(client, query_since, since, batch, ids)
+    batch.statements = _lrs_stream(client, since, batch, ids)
     return batch
 
 
-def _lrs_stream(client: Any, query_since: str | None, since: str | None, batch: Batch, ids: list[str]) -> Iterator[Any]:
+def _lrs_stream(client: Any, since: str | None, batch: Batch, ids: list[str]) -> Iterator[Any]:
     from ..lrs.client import LrsError
 
     latest = since
     try:
-        for statement in client.statements(since=query_since, ascending=True):
+        for statement in client.statements(since=since, ascending=True, limit=PAGE_SIZE):
             ids.append(statement.get("id", "?") if isinstance(statement, dict) else "?")
             stored = statement.get("stored") if isinstance(statement, dict) else None
             if isinstance(stored, str) and (latest is None or _later(stored, latest)):
