@@ -1,6 +1,6 @@
 """`microquest award` from a real LRS, end to end: statements read, criteria evaluated, credentials signed and written.
 
-Starts a local ralph (xapi/local_lrs.py), posts the statements of 1 000 learners who
+Starts a local LRS (xapi/lrs/local.py), posts the statements of 1 000 learners who
 all finished the course — half as the xAPI package sends them (mbox actor, `completed`
 per activity, `submitted` per canvas), half as cmi5 AUs in Moodle do (account actor,
 the AU in `grouping`) with the canvases submitted — in the shapes of
@@ -8,7 +8,7 @@ tests/award/helpers.py, stamped now, in POST batches. Then times one
 `award_from_content` with the LRS as its source (reading the LRS, evaluating, one
 ledger transaction, signing and writing 1 000 credentials as JSON and baked SVG),
 the LRS read on its own, and a second run that finds nothing new (it
-re-reads the week of overlap, see xapi/sources.py). The issuer key is made in a
+reads on from the last `stored` it saw, see xapi/award/sources.py). The issuer key is made in a
 temporary folder outside the repository. Prints figures only.
 
     python3 bench/award.py [--learners 1000] [--batch 500]
@@ -62,7 +62,7 @@ def main() -> None:
         for first in range(0, len(statements), args.batch):
             client.post_statements(statements[first : first + args.batch])
         posting = time.perf_counter() - start
-        print(f"local LRS (ralph) up in {lrs.startup_seconds:.2f} s")
+        print(f"local LRS up in {lrs.startup_seconds:.2f} s")
         print(
             f"statements posted:        {len(statements):,} for {args.learners:,} learners "
             f"in {-(-len(statements) // args.batch)} POSTs of <= {args.batch}, {posting:.1f} s "

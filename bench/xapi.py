@@ -1,7 +1,7 @@
 """xAPI figures: how fast the page's statement queue drains to a real LRS, and the package sizes.
 
 The queue is the one the packages ship (static/xapi.js) in Debian's Chromium; the LRS
-is ralph (xapi/local_lrs.py) behind the LMS side of builder/preview/launch.py, as in the
+is microquest's own (xapi/lrs/local.py) behind the LMS side of builder/preview/launch.py, as in the
 tests. N statements are put in the queue while the LRS is down, then the LRS comes back
 and the time until the queue is empty (every statement confirmed) is measured.
 
@@ -85,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     rate, stored = drain_rate(args.statements)
     print(
-        f"queue drain to ralph through the LMS side: {rate:.0f} statements/s "
+        f"queue drain to the LRS through the LMS side: {rate:.0f} statements/s "
         f"({args.statements} queued, {stored} in the LRS afterwards, one PUT per statement)"
     )
     with tempfile.TemporaryDirectory() as out:
