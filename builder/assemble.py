@@ -71,13 +71,21 @@ def _material_use(doc: Document, path: str, data: dict, materials: dict[str, Mat
 
 
 def _field_sources(doc: Document, path: str, data: dict) -> dict[str, Source]:
-    """The source of each field of `data` and of each item of its lists, keyed relative to `path`."""
-    sources = {}
-    for key, value in data.items():
+    """The source of each field of `data`, of its lists' items and of every value nested in them,
+    keyed relative to `path` (`learning_outcomes.items[2]`, `points[0].details[1]`)."""
+    sources: dict[str, Source] = {}
+
+    def walk(key: str, value: Any) -> None:
         sources[key] = doc.source(field_path([path, key]) if path else key)
-        if isinstance(value, list):
-            for index in range(len(value)):
-                sources[f"{key}[{index}]"] = doc.source(f"{sources[key].field}[{index}]")
+        if isinstance(value, dict):
+            for sub, item in value.items():
+                walk(f"{key}.{sub}", item)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(f"{key}[{index}]", item)
+
+    for key, value in data.items():
+        walk(str(key), value)
     return sources
 
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.bccache import Bucket
 
-from .model import Activity, Course, Field, MaterialUse, Unit
+from .model import Activity, Canvas, Course, Field, MaterialUse, Unit
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "scorm_templates"
 
@@ -62,6 +62,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["field_id"] = field_dom_id
+    env.filters["print_columns"] = print_columns
+    env.filters["blank_print_rows"] = blank_print_rows
     return env
 
 
@@ -71,6 +73,27 @@ def static_file(name: str) -> bytes:
 
 def field_dom_id(field: Field, canvas_id: str) -> str:
     return f"f-{canvas_id}-{field.id}"
+
+
+# A blank table prints this many rows to write in; one that allows at most ten rows prints them all
+# (the issuing worksheet asks for its ten principles).
+PRINTED_TABLE_ROWS = 4
+
+
+def print_columns(canvas: Canvas) -> int:
+    """How many columns a printed worksheet sets its fields in (its tables span them all), so that
+    it fits one landscape sheet where it can: up to five side by side, but four two by two (their
+    help texts are long), and more than five three to a row."""
+    count = sum(1 for f in canvas.fields if f.type != "table")
+    return 2 if count == 4 else 3 if count > 5 else max(count, 1)
+
+
+def blank_print_rows(field: Field) -> list[str]:
+    """The labels of the rows a table prints after its own, to be filled in by hand."""
+    if field.row_labels:
+        return []
+    total = field.rows_max if field.rows_max and field.rows_max <= 10 else PRINTED_TABLE_ROWS
+    return [f"{row}." for row in range(field.initial_rows + 1, total + 1)]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from .errors import Source, SourceError
 from .model import Activity, Course, Field, Minutes, Unit
+from .proofreading import proofread
 
 Finding = SourceError
 
@@ -208,9 +209,23 @@ def check_credential(course: Course) -> Iterator[Finding]:
                 yield error(where, f"canvas '{id_}' belongs to no activity, so no learner can submit it")
     declared = sum(row.duration for row in course.overview) * course.learning_unit_minutes / 60
     hours = elements["notional_workload"]["hours"]
+    where = doc.source("eu_mandatory_elements.notional_workload.hours")
     if hours != declared:
-        where = doc.source("eu_mandatory_elements.notional_workload.hours")
         yield warning(where, f"{hours} hours, but the overview table declares {declared:g} hours")
+    planned = sum(a.duration for a in course.activities)
+    if hours * 60 != planned:
+        short = [
+            f"unit {u.number}: {sum(a.duration for a in u.activities)} of {u.overview.duration * course.learning_unit_minutes:g} min"
+            for u in course.units
+            if u.overview
+            and sum(a.duration for a in u.activities) != u.overview.duration * course.learning_unit_minutes
+        ]
+        yield warning(
+            where,
+            f"{hours} hours, but the activities add up to {planned / 60:g} hours ({planned} min"
+            + "".join(f"; {s}" for s in short)
+            + ")",
+        )
 
 
 # -- URLs -------------------------------------------------------------------------------
@@ -417,6 +432,7 @@ def check_course(course: Course) -> list[Finding]:
         check_empty_fields,
     ):
         findings.extend(check(course))
+    findings.extend(proofread(course))
     for unit in course.units:
         findings.extend(check_unit_duration(course, unit))
         for activity in unit.activities:

@@ -67,8 +67,8 @@ def built_packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from builder.build import build
 
     out = tmp_path_factory.mktemp("packages")
-    build(CONTENT, out, ["scorm12", "scorm2004"])
-    build(CONTENT, out, ["scorm12", "scorm2004"], split="unit")
+    build(CONTENT, out, ["scorm12", "scorm2004", "scorm2004-multi"])
+    build(CONTENT, out, ["scorm12", "scorm2004", "scorm2004-multi"], split="unit")
     return out
 
 

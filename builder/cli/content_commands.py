@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..formats import ALL as ALL_FORMATS
 from ..formats import DEFAULT as DEFAULT_FORMATS
 from ..formats import NAMES as FORMATS
 from ..formats import SPLITS
@@ -60,7 +61,7 @@ def validate(content_dir: Path, strict: bool, editorial: bool) -> None:
     multiple=True,
     default=DEFAULT_FORMATS,
     show_default=True,
-    help="Output format; repeat for several, or 'all'.",
+    help="Output format; repeat for several, or 'all' (every format but pdf).",
 )
 @click.option(
     "--split", type=click.Choice(SPLITS), default=None, help="One package per unit instead of one per course."
@@ -77,16 +78,17 @@ def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], spl
     """Build the course's packages into the output folder.
 
     scorm12 (the default) and scorm2004 give one zip per course, or per unit
-    with --split unit; html gives a browsable preview site in dist/html/. Nothing
-    is written unless everything rendered and checked: on any error the output
-    folder is left as it was.
+    with --split unit; html gives a browsable preview site in dist/html/; pdf gives
+    the facilitator guide and the worksheet pack in dist/pdf/ (not part of 'all':
+    name it). Nothing is written unless everything rendered and checked: on any
+    error the output folder is left as it was.
 
     Example:
 
         microquest build --format scorm12 --format scorm2004 --out dist
     """
     if "all" in formats:
-        formats = tuple(FORMATS)
+        formats = (*ALL_FORMATS, *(name for name in formats if name not in ALL_FORMATS and name != "all"))
     from ..build import build
 
     with reported(f"{out_dir} was not changed"):
@@ -117,7 +119,9 @@ def build_command(content_dir: Path, strict: bool, formats: tuple[str, ...], spl
     show_default=True,
     help="Which packages to play: SCORM in scorm-again, or xAPI/cmi5 launched against an LRS.",
 )
-@click.option("--endpoint", help="xAPI/cmi5: the LRS to send to (default: microquest's own LRS, in memory, for the preview).")
+@click.option(
+    "--endpoint", help="xAPI/cmi5: the LRS to send to (default: microquest's own LRS, in memory, for the preview)."
+)
 @click.option("--auth", help="xAPI/cmi5: that LRS's Authorization value (or MICROQUEST_LRS_AUTH).")
 def preview(
     packages: tuple[Path, ...],

@@ -19,7 +19,13 @@ DATABASE_OPTION = click.option(
 
 @click.group(name="lrs")
 def lrs_group() -> None:
-    """microquest's own LRS (xAPI 1.0.3: statements, State, Activity and Agent Profiles) on SQLite or PostgreSQL."""
+    """microquest's own LRS (xAPI 1.0.3: statements, State, Activity and Agent Profiles) on SQLite or PostgreSQL.
+
+    Example:
+
+        microquest lrs client add moodle --database sqlite:///lrs.db
+        microquest lrs serve --database sqlite:///lrs.db --port 8300
+    """
 
 
 @lrs_group.command(name="serve")

@@ -11,9 +11,10 @@ from ..render import activity_path, render_activity, render_index, static_file
 from .statement_plan import STANDARDS, statement_plan
 
 STATIC_FILES = {
-    "none": ("microquest.css", "store.js", "lms.js", "microquest.js", "progress.js"),
-    "xapi": ("microquest.css", "store.js", "statements.js", "xapi.js", "microquest.js", "progress.js"),
-    "cmi5": ("microquest.css", "store.js", "statements.js", "xapi.js", "microquest.js"),
+    "none": ("microquest.css", "store.js", "codec.js", "lms.js", "microquest.js", "progress.js"),
+    "scorm2004": ("microquest.css", "store.js", "codec.js", "lms.js", "course.js", "microquest.js", "progress.js"),
+    "xapi": ("microquest.css", "store.js", "statements.js", "queue.js", "xapi.js", "microquest.js", "progress.js"),
+    "cmi5": ("microquest.css", "store.js", "statements.js", "queue.js", "xapi.js", "microquest.js"),
 }
 
 

@@ -15,7 +15,13 @@ from ..errors import BuildError
 from ..model import Activity, Course, Unit
 from ..render import environment, render_activity, static_file
 
-RUNTIME_FILES = ("static/microquest.css", "static/store.js", "static/lms.js", "static/microquest.js")
+RUNTIME_FILES = (
+    "static/microquest.css",
+    "static/store.js",
+    "static/codec.js",
+    "static/lms.js",
+    "static/microquest.js",
+)
 MANIFEST = "imsmanifest.xml"
 # Content ids never contain "_", so these prefixes cannot collide with them.
 RESOURCE_PREFIX = "res_"
@@ -48,6 +54,8 @@ class Manifest:
     units: tuple[UnitEntry, ...]
     shared_resource: str
     shared_files: tuple[str, ...]
+    # The single-SCO form (SCORM 2004's default): one SCO for the whole course, units = ().
+    course_sco: ScoEntry | None = None
 
 
 def sco_path(activity: Activity) -> str:
@@ -87,6 +95,20 @@ def manifest_model(course: Course, units: Iterable[Unit], identifier: str, title
         units=entries,
         shared_resource=SHARED_RESOURCE,
         shared_files=tuple(sorted(shared_files(course))),
+    )
+
+
+def course_manifest_model(files: dict[str, bytes], identifier: str, title: str, launch: str) -> Manifest:
+    """One SCO for the whole course: its launch page, every other file an asset it depends on."""
+    return Manifest(
+        identifier=identifier,
+        version="1",
+        organization=f"org_{identifier}",
+        title=title,
+        units=(),
+        shared_resource=SHARED_RESOURCE,
+        shared_files=tuple(sorted(name for name in files if name != launch)),
+        course_sco=ScoEntry(f"sco_{identifier}", f"{RESOURCE_PREFIX}course", launch, title),
     )
 
 

@@ -1,15 +1,15 @@
 """The LMS side of xAPI and cmi5 packages, in front of a real LRS: for `microquest preview` and the tests.
 
 `LaunchServer` serves tincan.xml (xAPI) and cmi5.xml (cmi5) zip packages on 127.0.0.1,
-straight from memory, and plays the LMS between them and a real LRS (ralph, or any LRS):
+straight from memory, and plays the LMS between them and a real LRS (microquest's own, or any):
 
 - an xAPI launch (`launch_url`) carries Rustici's parameters: endpoint, auth, actor,
   registration, activity_id (tincan.xml's first activity);
 - a cmi5 launch (`cmi5_launch_url`) follows cmi5 §8 and §10: the LMS records `launched` in
   the LRS and writes `LMS.LaunchData`, then hands the AU a one-time fetch URL for its token;
 - the content talks to /xapi/, never to the LRS (xapi_facade.py): each launch gets its own
-  token, and the LMS's credentials stay on this server. With `state_api=False` the State
-  API answers 404, as ralph's does, so a page's fallback can be tried.
+  token, and the LMS's credentials stay on this server. With `state_api=False` the document
+  resources answer 404, as an LRS without them does, so a page's fallback can be tried.
 
 Routes (`<package>` is the zip's file name without `.zip`):
 
@@ -19,14 +19,17 @@ Routes (`<package>` is the zip's file name without `.zip`):
     POST /fetch/<id>              cmi5 §8.2: {"auth-token": …} once, then {"error-code": "1", …} (200);
                                   any other method 405
     GET  /xapi/about              {"version": ["1.0.3"]}, without credentials
-    *    /xapi/statements         forwarded to the LRS (method, query, body, status, answer and
-                                  X-Experience-API-* headers); `more` links rewritten to /xapi/
-    *    /xapi/activities/state   the State API (xAPI 1.0.3 Communication §2.3), in memory
-    *    /xapi/agents/profile     GET the documents the LMS set (cmi5LearnerPreferences); writes 403
+    *    /xapi/<resource>         forwarded to the LRS (method, query, body, status, answer and
+                                  headers): statements (`more` links rewritten to /xapi/), State,
+                                  Activity and Agent Profiles, activities, agents; the content's
+                                  writes of LMS.LaunchData and cmi5LearnerPreferences 403
     OPTIONS /xapi/…               204 with Allow
 
 `lrs_down = True` makes the statements answer 503, as an LRS that cannot be reached, for the
-tests of a page's queue.
+tests of a page's queue (Chromium's offline mode still lets a closing page's requests through).
+`state_delay` (seconds) makes every State API read answer that much later, as an LMS's slow
+State API; `statement_delay` does the same for statement writes. `statement_sends` lists every
+statement write as (statementId, start, end) in `time.monotonic()` seconds.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
+from xapi.agents import AgentError, agent_keys
 from xapi.iris import CMI5_CATEGORY, CMI5_SESSION_ID, VERBS
 from xapi.lrs.client import LrsClient, LrsError
 
@@ -59,7 +64,6 @@ from .local_server import (
     package_name,
     text_response,
 )
-from .state_api import DocumentStore, agent_key
 from .xapi_facade import XapiFacade
 
 CMI5_EXTENSIONS = "https://w3id.org/xapi/cmi5/context/extensions/"
@@ -97,8 +101,15 @@ def _with_query(url: str, parameters: dict[str, str]) -> str:
     return url + ("&" if "?" in url else "?") + query
 
 
+def _has_one_identifier(actor: Any) -> bool:
+    try:
+        return isinstance(actor, dict) and bool(agent_keys(actor))
+    except AgentError:
+        return False
+
+
 def _ifi_agent(actor: Any) -> dict[str, Any]:
-    if not isinstance(actor, dict) or agent_key(actor) is None:
+    if not _has_one_identifier(actor):
         raise LaunchError(f"the actor must be an xAPI Agent with one identifier (mbox, account …), got {actor!r}")
     return actor
 
@@ -156,14 +167,16 @@ class LaunchServer(LocalServer):
         self.state_api = state_api
         # Set to make the LRS behind /xapi/ look down, as when it cannot be reached: statements answer 503.
         self.lrs_down = False
+        self.state_delay = 0.0
+        self.statement_delay = 0.0
+        self.statement_sends: list[tuple[str, float, float]] = []
         self.learner = _ifi_agent(learner or DEFAULT_LEARNER)
         self.language = language
         self.verbose = verbose
-        self.store = DocumentStore()
         self._fetches: dict[str, tuple[str, int]] = {}  # fetch id → (auth-token, POSTs so far)
         self._registrations: dict[str, str] = {}
         self._lock = threading.Lock()
-        self.xapi = XapiFacade(self.lrs, lrs_auth, self.store)
+        self.xapi = XapiFacade(self.lrs, lrs_auth)
 
     def __repr__(self) -> str:
         return f"LaunchServer({sorted(self.packages)}, lrs={self.lrs.endpoint!r})"
@@ -271,12 +284,25 @@ class LaunchServer(LocalServer):
             data["masteryScore"] = au.mastery_score
         if au.launch_parameters is not None:
             data["launchParameters"] = au.launch_parameters
-        # The AU reads these and must not change them (cmi5 §10, §11): the store refuses its writes.
-        self.store.put_lms_document("state", (launch.activity_id, launch.actor, launch.registration, LAUNCH_DATA), data)
-        if self.store.get_document("profile", (launch.actor, LEARNER_PREFERENCES)) is None:
-            self.store.put_lms_document(
-                "profile", (launch.actor, LEARNER_PREFERENCES), {"languagePreference": self.language}
+        # In the LRS, as an LMS writes them; the AU reads them and may not change them (xapi_facade.py).
+        try:
+            self.lrs.replace_document(
+                "activities/state",
+                data,
+                activityId=launch.activity_id,
+                agent=launch.actor,
+                registration=launch.registration,
+                stateId=LAUNCH_DATA,
             )
+            if self.lrs.document("agents/profile", agent=launch.actor, profileId=LEARNER_PREFERENCES) is None:
+                self.lrs.replace_document(
+                    "agents/profile",
+                    {"languagePreference": self.language},
+                    agent=launch.actor,
+                    profileId=LEARNER_PREFERENCES,
+                )
+        except LrsError as error:
+            raise LaunchError(f"the launch data of {au.id} was not stored: {error}") from None
 
     # -- for tests
 
@@ -285,10 +311,6 @@ class LaunchServer(LocalServer):
         with self._lock:
             return self._fetches[fetch_id][1]
 
-    def states(self) -> dict[tuple[str, str, str, str], Any]:
-        """Every State document: (activityId, agent, registration, stateId) → its JSON, or bytes."""
-        return self.store.states()
-
     # -- requests
 
     def respond(self, request: Request) -> Response:
@@ -296,8 +318,7 @@ class LaunchServer(LocalServer):
         method, parts = request.method, request.parts
         head = parts[0] if parts else ""
         if head == "xapi":
-            resource = "/".join(parts[1:])
-            return self.xapi.respond(resource, request, state_api=self.state_api, lrs_down=self.lrs_down)
+            return self._xapi("/".join(parts[1:]), request)
         if head == "fetch" and len(parts) == 2:
             return self._fetch(method, parts[1])
         if method in ("GET", "HEAD"):
@@ -309,6 +330,20 @@ class LaunchServer(LocalServer):
         if method == "POST" and head == "launch" and len(parts) == 2:
             return self._launch_from_index(unquote(parts[1]), request.body)
         return method_not_allowed("GET, HEAD")
+
+    def _xapi(self, resource: str, request: Request) -> Response:
+        writes = resource == "statements" and request.method in ("PUT", "POST")
+        started = time.monotonic()
+        if resource == "activities/state" and request.method == "GET" and self.state_delay:
+            time.sleep(self.state_delay)
+        if writes and self.statement_delay:
+            time.sleep(self.statement_delay)
+        answer = self.xapi.respond(resource, request, state_api=self.state_api, lrs_down=self.lrs_down)
+        if writes:
+            statement_id = request.parameters.get("statementId", "")
+            with self._lock:
+                self.statement_sends.append((statement_id, started, time.monotonic()))
+        return answer
 
     def _fetch(self, method: str, fetch_id: str) -> Response:
         # cmi5 §8.2: POST only (no GET, so nothing caches the token); the token once; a later
@@ -365,7 +400,7 @@ class LaunchServer(LocalServer):
             "preview/launches.html.j2",
             learner=self.learner.get("name") or json.dumps(self.learner),
             endpoint=self.lrs.endpoint,
-            state_api="served here" if self.state_api else "switched off (as in ralph)",
+            state_api="the LRS's" if self.state_api else "switched off (as in an LRS without one)",
             packages=sections,
         )
 
@@ -382,7 +417,7 @@ def serve_launches(
     """Serve the packages until Ctrl+C (KeyboardInterrupt, after stopping), for `microquest preview`.
 
     `lrs` is anything with `.endpoint` and `.auth` (a started LocalLrs, an LrsClient's
-    settings); None starts a local ralph (xapi.lrs.local) for as long as this runs.
+    settings); None starts microquest's own LRS in memory (xapi.lrs.local) for as long as this runs.
     `announce` gets each line to tell the user (click.echo, print).
     """
     from xapi.lrs.local import LocalLrs
@@ -394,7 +429,7 @@ def serve_launches(
                 lrs = local.start()
             except LrsError as error:
                 raise LaunchError(str(error)) from None
-            announce(f"LRS: ralph at {local.endpoint} (local, throwaway credentials)")
+            announce(f"LRS: microquest at {local.endpoint} (in memory, throwaway credentials)")
         server = LaunchServer(packages, lrs.endpoint, lrs.auth, port, state_api=state_api, learner=learner).start()
         announce(f"serving {len(server.packages)} package(s) at {server.url} (Ctrl+C stops)")
         server.serve_forever()

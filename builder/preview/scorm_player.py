@@ -15,6 +15,8 @@ Routes (`<package>` is the zip's file name without `.zip`; `<sco>` an item ident
                                         the live CMI data model and the API calls of the launch
          ?sco=<sco>                     ... launches that SCO at once
          ?fail_commits=1                ... every commit from this page is refused (HTTP 500)
+         ?scorm12standard=1             ... suspend_data over 4096 characters is refused (error 405),
+                                        as Moodle's "scorm12standard" setting does
          ?learner_id=..&learner_name=.. ... another learner than the server's
     GET  /pkg/<package>/<path>          an entry of the zip, nothing else (no traversal)
     GET  /scorm-again/<file>            scorm12.min.js, scorm2004.min.js (node_modules/scorm-again/dist)
@@ -227,6 +229,7 @@ class PreviewServer(LocalServer):
             "version": version,
             "learner": {"id": learner.id, "name": learner.name},
             "failCommits": fail,
+            "suspendLimit": 4096 if query.get("scorm12standard", "") not in ("", "0") else None,
             "autoLaunch": query.get("sco", ""),
             "scos": {
                 identifier: {"title": item.title, "url": f"/pkg/{quote(package.name)}/{item.launch}"}

@@ -5,12 +5,14 @@ credential, and the facade
 
 - answers `about` and OPTIONS without credentials, and anything else without a launch's
   token 401 and without an `X-Experience-API-Version` of 1.0.x 400, as an LRS does;
-- forwards the Statement API to the real LRS with the LMS's credentials (method, query,
-  body, Content-Type and version header), which no launch URL, page or statement ever
-  carries, and hands back the LRS's status, body and X-Experience-API-* headers, with a
-  `more` link made to point into /xapi/;
-- serves the State and Agent Profile APIs from the LMS's DocumentStore (ralph has none),
-  or answers 404 there as ralph does when the server runs without them.
+- forwards every xAPI resource (statements, State, Activity and Agent Profiles, activities,
+  agents) to the real LRS with the LMS's credentials (method, query, body, Content-Type,
+  concurrency and version headers), which no launch URL, page or statement ever carries, and
+  hands back the LRS's status, body and headers, with a `more` link made to point into /xapi/;
+- refuses the content's writes of the documents the LMS owns (403): cmi5 §10 forbids the AU
+  to change LMS.LaunchData, and §11 lets the LMS refuse writes of the learner preferences;
+- with `state_api=False` answers 404 for the document resources, as an LRS without them
+  does, so a page's fallback can be tried.
 """
 
 from __future__ import annotations
@@ -20,36 +22,38 @@ import json
 import secrets
 import threading
 from collections.abc import Mapping
-from contextlib import nullcontext
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import requests
 
 from xapi.lrs.client import XAPI_VERSION, LrsClient
 
-from .local_server import Request, Response, json_response, method_not_allowed
-from .state_api import XAPI_VERSION_HEADER, DocumentStore
+from .local_server import Request, Response, json_response
 
-# The answer headers of the LRS that reach the content.
+XAPI_VERSION_HEADER = ("X-Experience-API-Version", XAPI_VERSION)
+# The answer headers of the LRS that reach the content, and the request headers that reach the LRS.
 FORWARDED_ANSWER_HEADERS = ("X-Experience-API-Consistent-Through", "Last-Modified", "ETag")
+FORWARDED_REQUEST_HEADERS = ("content-type", "if-match", "if-none-match", "accept-language")
+DOCUMENT_RESOURCES = ("activities/state", "activities/profile", "agents/profile")
+RESOURCES = ("statements", *DOCUMENT_RESOURCES, "activities", "agents")
+# Documents the LMS writes for the content to read (cmi5 §10, §11).
+LMS_DOCUMENTS = {
+    ("activities/state", "stateId"): "LMS.LaunchData",
+    ("agents/profile", "profileId"): "cmi5LearnerPreferences",
+}
 
 
 class XapiFacade:
     """The /xapi/ resources for the content, in front of the LRS; see the module docstring."""
 
-    def __init__(self, lrs: LrsClient, lrs_auth: str, store: DocumentStore) -> None:
+    def __init__(self, lrs: LrsClient, lrs_auth: str) -> None:
         self.lrs = lrs
-        self.store = store
         self._lrs_auth = lrs_auth
         self._tokens: dict[str, Any] = {}  # token → the launch it stands for
         self._lock = threading.Lock()
         self._session = requests.Session()
-        # ralph checks "is this id stored?" and appends in two steps: two writes of the same
-        # statement at once (a page's last keepalive send and the next page's retry) could both
-        # pass the check. Writes go to it one at a time; reads need no turn.
-        self._write_turn = threading.Lock()
 
     def issue_token(self, launch: Any) -> str:
         """A fresh Basic credential for one launch: what the content sends to /xapi/."""
@@ -72,15 +76,38 @@ class XapiFacade:
             return problem
         if resource == "statements" and lrs_down:
             return json_response({"error": "the LRS is down"}, HTTPStatus.SERVICE_UNAVAILABLE, version)
-        if resource == "statements":
-            return self._forward_statements(method, request.query, request.headers, request.body)
-        query = parse_qs(request.query, keep_blank_values=True)
-        if resource == "activities/state" and state_api:
-            return self.store.respond_state(method, query, request.headers, request.body)
-        if resource == "agents/profile" and state_api:
-            return self.store.respond_agent_profile(method, query)
-        # As ralph answers for every resource it lacks.
-        return json_response({"detail": "Not Found"}, HTTPStatus.NOT_FOUND, version)
+        if resource not in RESOURCES or (resource in DOCUMENT_RESOURCES and not state_api):
+            return json_response({"error": f"no xAPI resource {resource!r} here"}, HTTPStatus.NOT_FOUND, version)
+        if method not in ("GET", "HEAD") and self._lms_document(resource, request.query):
+            return json_response(
+                {"error": "the LMS owns this document: the content may read it, not change it"},
+                HTTPStatus.FORBIDDEN,
+                version,
+            )
+        if resource == "activities/state" and method == "DELETE" and "stateId" not in parse_qs(request.query):
+            return self._delete_content_states(request.query, request.headers)
+        return self._forward(resource, method, request.query, request.headers, request.body)
+
+    def _delete_content_states(self, query: str, headers: Mapping[str, str]) -> Response:
+        """DELETE of every State document of the scope: the content's go, LMS.LaunchData stays (cmi5 §10)."""
+        listed = self._forward("activities/state", "GET", query, headers, b"")
+        if listed.status != HTTPStatus.OK:
+            return listed
+        for state_id in json.loads(listed.body):
+            if state_id != LMS_DOCUMENTS[("activities/state", "stateId")]:
+                one = query + "&" + urlencode({"stateId": state_id})
+                deleted = self._forward("activities/state", "DELETE", one, headers, b"")
+                if deleted.status != HTTPStatus.NO_CONTENT:
+                    return deleted
+        return Response(HTTPStatus.NO_CONTENT, "text/plain", b"", (XAPI_VERSION_HEADER,))
+
+    @staticmethod
+    def _lms_document(resource: str, query: str) -> bool:
+        parameters = parse_qs(query, keep_blank_values=True)
+        return any(
+            resource == owned_resource and document_id in parameters.get(id_parameter, [])
+            for (owned_resource, id_parameter), document_id in LMS_DOCUMENTS.items()
+        )
 
     def _refusal(self, headers: Mapping[str, str]) -> Response | None:
         """401 without a launch's token; 400 without an xAPI 1.0.x version header (Communication §3.3)."""
@@ -100,25 +127,21 @@ class XapiFacade:
             )
         return None
 
-    def _forward_statements(self, method: str, query: str, headers: Mapping[str, str], body: bytes) -> Response:
+    def _forward(self, resource: str, method: str, query: str, headers: Mapping[str, str], body: bytes) -> Response:
         """The request, as the content sent it, to the LRS with the LMS's credentials; its answer back."""
-        if method not in ("GET", "HEAD", "PUT", "POST"):
-            return method_not_allowed("GET, HEAD, PUT, POST")
         outgoing = {"Authorization": self._lrs_auth, "X-Experience-API-Version": headers["x-experience-api-version"]}
-        if "content-type" in headers:
-            outgoing["Content-Type"] = headers["content-type"]
-        url = self.lrs.endpoint + "statements" + (f"?{query}" if query else "")
-        turn = self._write_turn if method in ("PUT", "POST") else nullcontext()
+        outgoing.update({name: headers[name] for name in FORWARDED_REQUEST_HEADERS if name in headers})
+        url = self.lrs.endpoint + resource + (f"?{query}" if query else "")
         try:
-            with turn:
-                answer = self._session.request(method, url, data=body or None, headers=outgoing, timeout=30)
+            answer = self._session.request(method, url, data=body or None, headers=outgoing, timeout=30)
         except requests.RequestException as error:
             return json_response(
                 {"error": f"the LRS is not reachable ({type(error).__name__})"}, HTTPStatus.BAD_GATEWAY
             )
         kept = [(name, answer.headers[name]) for name in FORWARDED_ANSWER_HEADERS if name in answer.headers]
         kept.append(("X-Experience-API-Version", answer.headers.get("X-Experience-API-Version", XAPI_VERSION)))
-        content = self._local_more(answer.content) if method == "GET" and answer.status_code == 200 else answer.content
+        listing = resource == "statements" and method == "GET" and answer.status_code == 200
+        content = self._local_more(answer.content) if listing else answer.content
         return Response(
             answer.status_code, answer.headers.get("Content-Type", "application/json"), content, tuple(kept)
         )

@@ -108,13 +108,25 @@
     if (entry.method === COMMIT || entry.method === FINISH) { reportCommit(entry); }
   });
 
+  /* With ?scorm12standard=1 the LMS keeps suspend_data to the standard's 4096 characters, as
+   * Moodle does with its "scorm12standard" setting on: a longer value is refused (error 405). */
+  function refusal(name, args) {
+    var limit = config.suspendLimit;
+    return limit && /SetValue$/.test(name) && args[0] === "cmi.suspend_data" && String(args[1]).length > limit
+      ? "405" : null;
+  }
+
   function instrument(api, sco, log) {
+    var refused = null;
     METHODS.forEach(function (name) {
       var original = api[name];
       api[name] = function () {
         var args = Array.prototype.slice.call(arguments);
-        var result = original.apply(api, args);
-        var entry = { sco: sco, method: name, args: args.map(String), result: result, errorCode: String(api.lastErrorCode) };
+        var asksError = /GetLastError$/.test(name);
+        if (!asksError) { refused = refusal(name, args); }
+        var result = refused && asksError ? refused : refused ? "false" : original.apply(api, args);
+        var code = refused || String(api.lastErrorCode);
+        var entry = { sco: sco, method: name, args: args.map(String), result: result, errorCode: code };
         log.push(entry);
         showCall(entry);
         return result;

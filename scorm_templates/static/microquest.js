@@ -117,17 +117,60 @@
     });
   }
 
-  function markDone(statusElement) {
-    store.set("done", true);
-    store.complete();
-    setStatus(statusElement, "Aktivnost je opravljena.", "ok");
+  /* ---- what the page says: only what the LMS (or LRS) has confirmed -------------------- */
+  var TEXT = {
+    submitted: "Kanvas je oddan.",
+    submitPending: "Oddaja še ni potrjena: odgovori so shranjeni v tem brskalniku in bodo poslani samodejno, " +
+      "ko jih bo sistem sprejel.",
+    done: "Aktivnost je opravljena.",
+    donePending: "Aktivnost bo označena kot opravljena, ko sistem potrdi shranjevanje; napredek je shranjen v tem brskalniku.",
+    saved: "Napredek je shranjen. Okno lahko zaprete.",
+    notSaved: "Seja je zaključena, vendar sistem LMS ni potrdil vseh odgovorov: ostanejo v tem brskalniku in bodo " +
+      "poslani, ko aktivnost znova odprete iz sistema LMS.",
+    locked: "Seja je zaključena, zato odgovorov tu ni več mogoče spreminjati. Če jih želite urediti, aktivnost znova " +
+      "odprite iz sistema LMS."
+  };
+
+  function showState() {
+    var completion = document.querySelector("[data-completion-status]");
+    document.querySelectorAll("form.canvas-form").forEach(function (form) {
+      var status = form.querySelector("[data-canvas-status]");
+      if (finished()) {
+        lock(form);
+        setStatus(status, TEXT.locked, "warn");
+      } else if (store.get("submitted")) {
+        setStatus(status, store.confirmed("submitted") ? TEXT.submitted : TEXT.submitPending,
+          store.confirmed("submitted") ? "ok" : "warn");
+      }
+      markUnsaved(form);
+    });
+    if (exitText) {
+      setStatus(completion, exitText, exitText === TEXT.saved ? "ok" : "warn");
+    } else if (store.get("done")) {
+      setStatus(completion, store.confirmed("done") ? TEXT.done : TEXT.donePending,
+        store.confirmed("done") ? "ok" : "warn");
+    }
+  }
+
+  function finished() { return !!(store.finished && store.finished()); }
+
+  // After "Shrani in končaj": answers stay readable (and copyable) but no longer change.
+  function lock(form) {
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.tagName === "TEXTAREA" || (control.tagName === "INPUT" && control.type === "text")) {
+        control.readOnly = true;
+      } else if (!control.hasAttribute("data-print") && !control.hasAttribute("data-download")) {
+        control.disabled = true;
+      }
+    });
+    form.querySelectorAll("[data-add-row]").forEach(function (button) { button.disabled = true; });
   }
 
   function restoreCanvas(form) {
     var saved = store.get("answers");
     if (saved) { writeAnswers(form, saved); }
     mirrorForPrint(form);
-    if (store.get("submitted")) { setStatus(form.querySelector("[data-canvas-status]"), "Kanvas je oddan.", "ok"); }
+    rememberValues(form);
   }
 
   // The browser's own messages are in its language ("Please fill out this field."): the course says it in Slovenian.
@@ -136,14 +179,22 @@
     return rest === 1 ? "znak" : rest === 2 ? "znaka" : rest === 3 || rest === 4 ? "znaki" : "znakov";
   }
 
+  // A row of a table counts when every cell of its required columns is filled.
+  function rowComplete(row) {
+    var cells = row.querySelectorAll("[data-required]");
+    return cells.length > 0 && Array.prototype.every.call(cells, function (cell) { return cell.value.trim(); });
+  }
+
   function validityMessage(control) {
     var max = control.maxLength;
     if (max > 0 && control.value.length > max) { return "Največ " + max + " " + characters(max) + "."; }
     if (!control.required || control.value.trim()) { return ""; }
     var table = control.closest("table");
-    var anyFilled = table && Array.prototype.some.call(
+    if (!table) { return "Izpolnite to polje."; }
+    if (Array.prototype.some.call(table.tBodies[0].rows, rowComplete)) { return ""; }
+    var anyFilled = Array.prototype.some.call(
       table.querySelectorAll("input, textarea, select"), function (other) { return other.value.trim(); });
-    return table && !anyFilled ? "Izpolnite vsaj eno vrstico tabele." : "Izpolnite to polje.";
+    return anyFilled ? "Izpolnite to polje." : "Izpolnite vsaj eno vrstico tabele.";
   }
 
   function checkControls(form) {
@@ -152,9 +203,131 @@
     });
   }
 
+  /* ---- room in the LMS: the form never holds more than the LMS keeps ---------------------
+   * store.room(key, value) is what suspend_data would still have left (characters, compressed)
+   * with that value: Infinity where nothing limits it (no LMS, xAPI). Where the LMS keeps only
+   * the standard's 4096 characters, every long field shows about how much more fits; text that
+   * does not fit is not taken, and the field says so. */
+  var lastValues = {};
+
+  function rememberValues(form) {
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.name) { lastValues[control.name] = control.value; }
+    });
+  }
+
+  function limited() { return !!(store.limit && store.room); }
+
+  function number(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  }
+
+  // A note under the control, made once: the room left, or why text was not taken.
+  function noteFor(control, kind) {
+    var id = control.id + "-" + kind;
+    var note = document.getElementById(id);
+    if (!note) {
+      note = document.createElement("p");
+      note.id = id;
+      note.className = "field-" + kind;
+      if (kind === "message") { note.setAttribute("role", "alert"); }
+      var after = control.nextElementSibling && control.nextElementSibling.classList.contains("print-value")
+        ? control.nextElementSibling : control;
+      after.insertAdjacentElement("afterend", note);
+      var described = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (described.indexOf(id) < 0) { control.setAttribute("aria-describedby", described.concat([id]).join(" ")); }
+    }
+    return note;
+  }
+
+  function say(control, kind, text) {
+    var existing = document.getElementById(control.id + "-" + kind);
+    if (!text && !existing) { return; }
+    var note = existing || noteFor(control, kind);
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
+  // About how many more characters fit: the room over what the answers cost so far per character.
+  function roomText(form) {
+    var answers = readAnswers(form);
+    var room = store.room("answers", answers);
+    if (room <= 0) { return "V sistemu LMS ni več prostora za odgovore: skrajšajte katerega od njih."; }
+    var typed = Object.keys(answers).reduce(function (sum, name) { return sum + answers[name].length; }, 0);
+    var used = store.limit - room;
+    var perCharacter = typed > 500 ? Math.min(1.5, Math.max(0.4, used / typed)) : 0.8;
+    var left = Math.floor(room / perCharacter / 10) * 10;
+    return "V sistemu LMS je prostora še za približno " + number(left) + " " + characters(left) +
+      " (za vse odgovore skupaj).";
+  }
+
+  function showRoom(form) {
+    if (!limited() || store.extended) { return; }
+    var text = roomText(form);
+    form.querySelectorAll("textarea[name]").forEach(function (control) { say(control, "room", text); });
+  }
+
+  function addRoomNotes(form) {
+    if (!limited() || store.extended) { return; }
+    form.querySelectorAll("textarea[name]").forEach(function (control) { noteFor(control, "room"); });
+    showRoom(form);
+  }
+
+  // What was typed or pasted, as much of it as fits; the rest is not taken, and the field says so.
+  function keepWithinRoom(form, control) {
+    if (!control.name || !limited()) { return; }
+    var answers = readAnswers(form);
+    if (store.room("answers", answers) >= 0) {
+      lastValues[control.name] = control.value;
+      say(control, "message", "");
+      return;
+    }
+    var before = lastValues[control.name] || "";
+    var now = control.value;
+    var start = 0;
+    while (start < before.length && start < now.length && before.charAt(start) === now.charAt(start)) { start += 1; }
+    var end = 0;
+    while (end < before.length - start && end < now.length - start &&
+      before.charAt(before.length - 1 - end) === now.charAt(now.length - 1 - end)) { end += 1; }
+    var inserted = now.slice(start, now.length - end);
+    var candidate = function (count) { return now.slice(0, start) + inserted.slice(0, count) + now.slice(now.length - end); };
+    var fits = function (value) {
+      var trial = {};
+      Object.keys(answers).forEach(function (name) { trial[name] = answers[name]; });
+      if (value) { trial[control.name] = value; } else { delete trial[control.name]; }
+      return store.room("answers", trial) >= 0;
+    };
+    var low = 0;
+    var high = inserted.length;
+    while (low < high) {
+      var middle = Math.ceil((low + high) / 2);
+      if (fits(candidate(middle))) { low = middle; } else { high = middle - 1; }
+    }
+    var kept = control.tagName === "SELECT" ? before : candidate(low);
+    control.value = kept;
+    if (control.setSelectionRange && control.tagName !== "SELECT") { control.setSelectionRange(start + low, start + low); }
+    lastValues[control.name] = kept;
+    say(control, "message", control.tagName === "SELECT"
+      ? "Te izbire sistem LMS ne more več shraniti: skrajšajte katerega od odgovorov."
+      : "Sistem LMS ne more shraniti toliko besedila: od " + number(inserted.length) + " vnesenih " +
+        characters(inserted.length) + " je sprejetih " + number(low) + ". Skrajšajte katerega od odgovorov, da naredite prostor.");
+  }
+
+  // Answers the LMS could not take (kept only in this browser) say so at their field.
+  function markUnsaved(form) {
+    var unsaved = store.unsaved ? store.unsaved() : [];
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (!control.name || !control.id) { return; }
+      var existing = document.getElementById(control.id + "-message");
+      var text = unsaved.indexOf(control.name) >= 0
+        ? "Ta odgovor je shranjen samo v tem brskalniku: sistem LMS ga ne more sprejeti, ker so odgovori predolgi. Skrajšajte ga."
+        : "";
+      if (text || (existing && existing.textContent.indexOf("samo v tem brskalniku") >= 0)) { say(control, "message", text); }
+    });
+  }
+
   function setUpCanvas(form) {
     var status = form.querySelector("[data-canvas-status]");
-    var completion = document.querySelector("[data-completion-status]");
     restoreCanvas(form);
     function save() {
       mirrorForPrint(form);
@@ -162,27 +335,36 @@
         setStatus(status, "Odgovorov ni bilo mogoče trajno shraniti. Prenesite jih, da jih ne izgubite.", "warn");
       }
     }
-    form.addEventListener("input", save);
-    form.addEventListener("input", function () { checkControls(form); });
-    form.addEventListener("change", save);
+    form.addEventListener("input", function (event) {
+      if (finished()) { return; }
+      keepWithinRoom(form, event.target);
+      save();
+      checkControls(form);
+      showRoom(form);
+    });
+    form.addEventListener("change", function (event) {
+      if (finished()) { return; }
+      keepWithinRoom(form, event.target);
+      save();
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (finished()) { return; }
       checkControls(form);
       if (!form.reportValidity()) {
         setStatus(status, "Izpolnite obvezna polja, preden oddate kanvas.", "warn");
         return;
       }
       save();
-      store.set("submitted", true);
-      store.recordAnswers(answerList(form), readAnswers(form));
-      setStatus(status, "Kanvas je oddan.", "ok");
-      markDone(completion);
+      store.submit(answerList(form), readAnswers(form));
+      showState();
     });
     form.querySelectorAll("[data-add-row]").forEach(function (button) {
       button.addEventListener("click", function () {
         var row = addRow(document.getElementById(button.getAttribute("data-add-row")));
         if (row) {
           mirrorForPrint(form);
+          addRoomNotes(form);
           row.querySelector("input, textarea, select").focus();
         } else {
           setStatus(status, "Tabela ima največje dovoljeno število vrstic.", "warn");
@@ -194,6 +376,7 @@
       download(form.getAttribute("data-canvas") + ".txt", answersAsText(form));
     });
     window.addEventListener("beforeprint", function () { mirrorForPrint(form); });
+    addRoomNotes(form);
   }
 
   // The bookmark is the id of the last section heading above the top third of the view.
@@ -217,27 +400,34 @@
     }
   }
 
+  var exitText = "";
+
   function setUp() {
     showNotices(store.notices());
     store.onNotice(showNotices);
     document.querySelectorAll("form.canvas-form").forEach(setUpCanvas);
-    var completion = document.querySelector("[data-completion-status]");
     var doneButton = document.querySelector("[data-mark-done]");
-    if (doneButton) { doneButton.addEventListener("click", function () { markDone(completion); }); }
-    if (store.get("done")) { setStatus(completion, "Aktivnost je opravljena.", "ok"); }
+    if (doneButton) {
+      doneButton.addEventListener("click", function () {
+        if (!finished()) { store.complete(); }
+        showState();
+      });
+    }
+    if (store.onChange) { store.onChange(showState); }
+    showState();
     // A store that loads its state later (xAPI: the State API) calls this when it arrives.
     MicroQuest.restore = function () {
       document.querySelectorAll("form.canvas-form").forEach(restoreCanvas);
-      if (store.get("done")) { setStatus(completion, "Aktivnost je opravljena.", "ok"); }
+      showState();
     };
     var exitButton = document.querySelector("[data-exit]");
     function offerExit() {
-      if (!exitButton || !store.connected) { return; }
+      if (!exitButton || !store.connected || !exitButton.hidden) { return; }
       exitButton.hidden = false;
       exitButton.addEventListener("click", function () {
-        store.exit();
+        exitText = store.exit() === false ? TEXT.notSaved : TEXT.saved;
         exitButton.disabled = true;
-        setStatus(completion, "Napredek je shranjen. Okno lahko zaprete.", "ok");
+        showState();
       });
     }
     offerExit();

@@ -5,7 +5,9 @@
  * keeps of its state (store.js's pageState, {v, t, values: {done: true, …}}), under the
  * key the page's runtime uses:
  *   - html site (no LMS):  "microquest:<course>:<activity>:"  (lms.js; no learner id outside an LMS)
- *   - xAPI launch:         "microquest:xapi-state:<registration>:<activity>"  (xapi.js)
+ *   - xAPI launch:         "microquest:xapi-state:<registration>:<activity>"  (xapi.js; ticked once
+ *                          the LRS confirmed the completed statement: values.confirmed.done)
+ *   - single-SCO SCORM 2004: the launch page's course data (course.js's doneActivities())
  * The words shown are the template's (data-continue, data-review); this file only picks
  * among them. Plain JavaScript; storage that is missing or forbidden leaves the page as
  * rendered (start at the first activity).
@@ -28,10 +30,18 @@
       : "microquest:" + course + ":" + activity + ":";
   }
 
+  // Inside the single-SCO SCORM 2004 package the launch page holds the course's LMS data.
+  var shell = null;
+  try { shell = window.parent !== window ? window.parent.MicroquestCourse || null : null; } catch (error) { shell = null; }
+  var doneInCourse = shell ? shell.doneActivities() : null;
+
+  // xAPI: done once the LRS confirmed the activity's completed statement.
   function isDone(activity) {
+    if (doneInCourse) { return doneInCourse.indexOf(activity) >= 0; }
     try {
       var state = JSON.parse(window.localStorage.getItem(keyOf(activity)));
-      return !!(state && state.values && state.values.done);
+      var values = state && state.values ? state.values : {};
+      return !!values.done && (standard !== "xapi" || !!(values.confirmed && values.confirmed.done));
     } catch (error) {
       return false;
     }

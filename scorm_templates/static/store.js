@@ -16,8 +16,10 @@
   var NOTICES = {
     noLms: "Ta stran ni povezana s sistemom LMS: napredek in odgovori se shranjujejo samo v tem brskalniku.",
     noStorage: "Brskalnik ne dovoli shranjevanja: odgovori se izgubijo, ko zaprete stran. Prenesite jih.",
-    tooLong: "Vaši odgovori so daljši, kot jih lahko sprejme sistem LMS. Vsi odgovori ostanejo shranjeni v tem " +
-      "brskalniku; v LMS so shranjeni le tisti, ki so se prilegali. Prenesite odgovore, da jih imate tudi drugje.",
+    tooLong: "Nekateri odgovori so daljši, kot jih lahko sprejme sistem LMS: shranjeni so samo v tem brskalniku. " +
+      "Polja, ki jih to zadeva, so označena; skrajšajte jih ali odgovore prenesite, da jih imate tudi drugje.",
+    initRefused: "Sistem LMS te aktivnosti ta hip ne sprejme (seja v sistemu LMS je že zaključena). Odgovori in " +
+      "napredek so shranjeni v tem brskalniku in bodo poslani, ko aktivnost znova odprete iz sistema LMS.",
     commitFailed: "Sistem LMS trenutno ne sprejme shranjevanja. Odgovori so shranjeni v tem brskalniku; " +
       "ponovno bomo poskusili samodejno.",
     noLaunch: "Ta stran ni bila zagnana iz sistema LMS: napredek in odgovori se shranjujejo samo v tem brskalniku.",
@@ -124,6 +126,15 @@
     setInterval(hooks.every, 30000);
   }
 
+  // Who wants to know when something changes (a confirmation arrived, a session ended): the page.
+  function listeners() {
+    var list = [];
+    return {
+      add: function (listener) { list.push(listener); },
+      tell: function () { list.forEach(function (listener) { listener(); }); }
+    };
+  }
+
   // An ISO 8601 duration in seconds to the hundredth: SCORM 2004's session time, xAPI's result.duration.
   function isoDuration(ms) {
     return "PT" + (Math.round(ms / 10) / 100) + "S";
@@ -136,6 +147,7 @@
     pageState: pageState,
     noticeBoard: noticeBoard,
     whileOpen: whileOpen,
+    listeners: listeners,
     isoDuration: isoDuration
   };
 }());

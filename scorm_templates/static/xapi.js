@@ -24,10 +24,8 @@
   var activityId = body.getAttribute("data-activity") || "";
   var planElement = document.getElementById("mq-statements");
   var plan = planElement ? JSON.parse(planElement.textContent) : null;
+  var Queue = window.MicroquestQueue;
   var XAPI_VERSION = "1.0.3";
-  var QUEUE_KEY = "microquest:xapi-queue";
-  var MAX_DELAY = 60000;
-  var PARALLEL = 4;
 
   /* ---- launch ------------------------------------------------------------------ */
   function launchParameters() {
@@ -52,98 +50,6 @@
       actor: actor,
       registration: get("registration"),
       activityId: get("activityId") || get("activity_id")
-    };
-  }
-
-  /* ---- the persistent statement queue ---------------------------------------------- */
-  function readQueue() { return Store.readJson(QUEUE_KEY) || []; }
-
-  function writeQueue(queue) { return Store.writeJson(QUEUE_KEY, queue); }
-
-  function createQueue(connection, notify) {
-    var inFlight = {};
-    var timer = null;
-    var delay = 1000;
-
-    function send(entry, keepalive) {
-      // PUT with the statement's own id: the LRS stores it once, however often it arrives.
-      return window.fetch(connection.endpoint + "statements?statementId=" + encodeURIComponent(entry.statement.id), {
-        method: "PUT",
-        headers: connection.headers(),
-        body: JSON.stringify(entry.statement),
-        keepalive: !!keepalive
-      }).then(function (response) {
-        // 204: stored. 409: the LRS already holds a statement with this id — ours, sent before.
-        if (response.status === 204 || response.status === 200 || response.status === 409) { return true; }
-        throw new Error("LRS answered " + response.status);
-      });
-    }
-
-    function schedule(wait) {
-      if (timer) { clearTimeout(timer); }
-      timer = setTimeout(drain, wait);
-    }
-
-    // Up to PARALLEL statements in flight: each carries its own id, so their order of
-    // arrival does not matter (statements are ordered by timestamp) and none goes twice.
-    function drain() {
-      timer = null;
-      if (!connection.ready()) { return; }
-      var queue = readQueue().filter(function (entry) {
-        return entry.endpoint === connection.endpoint && !inFlight[entry.statement.id];
-      });
-      if (!queue.length) {
-        if (!Object.keys(inFlight).length) { notify("offline", false); }
-        return;
-      }
-      queue.slice(0, PARALLEL - Object.keys(inFlight).length).forEach(function (entry) {
-        inFlight[entry.statement.id] = true;
-        send(entry, false).then(function () {
-          forget(entry);
-          delete inFlight[entry.statement.id];
-          delay = 1000;
-          notify("offline", false);
-          drain();
-        }, function (error) {
-          delete inFlight[entry.statement.id];
-          MicroQuest.lmsErrors.push("statement " + entry.statement.id + ": " + error.message);
-          notify("offline", true);
-          delay = Math.min(MAX_DELAY, delay * 2);
-          schedule(delay);
-        });
-      });
-    }
-
-    function forget(entry) {
-      writeQueue(readQueue().filter(function (other) { return other.statement.id !== entry.statement.id; }));
-    }
-
-    // The page is going away: send everything at once with keepalive (64 KB in flight at
-    // most); what is not confirmed stays queued and goes again from the next page.
-    function flush() {
-      if (!connection.ready()) { return; }
-      var budget = 60000;
-      readQueue().forEach(function (entry) {
-        if (entry.endpoint !== connection.endpoint || entry.size > budget || inFlight[entry.statement.id]) { return; }
-        budget -= entry.size;
-        send(entry, true).then(function () { forget(entry); }, function () { return null; });
-      });
-    }
-
-    window.addEventListener("online", function () { delay = 1000; schedule(0); });
-    return {
-      add: function (statement) {
-        var queue = readQueue();
-        var text = JSON.stringify(statement);
-        queue.push({ endpoint: connection.endpoint, statement: statement, size: text.length });
-        writeQueue(queue);  // stored before it is sent
-        schedule(0);
-      },
-      drain: drain,
-      flush: flush,
-      pending: function () {
-        return readQueue().filter(function (entry) { return entry.endpoint === connection.endpoint; }).length;
-      }
     };
   }
 
@@ -227,6 +133,8 @@
     });
   }
 
+  function copyOf(value) { return value === undefined ? undefined : JSON.parse(JSON.stringify(value)); }
+
   function createStore() {
     var launch = launchParameters();
     var connection = createConnection(launch);
@@ -236,22 +144,29 @@
     var page = Store.pageState(local);
     var stateSupported = false;
     var ready = false;
-    var builder = null;
     var launchData = null;
     var terminated = false;
+    var exited = false;
     var stateTimer = null;
+    var changed = {};  // keys set before the LRS's copy arrived, and the answers as they were
+    var changes = Store.listeners();
+    // xAPI needs nothing but the launch to make a statement; cmi5 waits for LMS.LaunchData.
+    var builder = launch && standard !== "cmi5" ? Statements.builder(launch, plan, null, null) : null;
 
     var board = Store.noticeBoard(function () {
       if (!launch) { return ["noLaunch"]; }
       if (connection.failed()) { return ["launchFailed"]; }
       return ready && !stateSupported ? ["noState"] : [];
     });
-    var queue = createQueue(connection, board.set);
-
-    function emit(statement) {
-      if (!launch || connection.failed()) { return; }
-      queue.add(statement);
-    }
+    var queue = Queue.create(connection, board.set, function (id) {
+      var receipts = page.get("receipts") || {};
+      var confirmed = copyOf(page.get("confirmed")) || {};
+      var news = Object.keys(receipts).filter(function (key) { return receipts[key] === id && !confirmed[key]; });
+      if (!news.length) { return; }
+      news.forEach(function (key) { confirmed[key] = true; });
+      store.set("confirmed", confirmed);
+      changes.tell();
+    });
 
     // cmi5 §10.2.2: in Browse and Review modes an AU sends only initialized and terminated.
     function judged() {
@@ -274,7 +189,7 @@
         var all = plan.activities.every(function (iri) { return progress.done.indexOf(iri) >= 0; });
         if (all && !progress.courseCompleted) {
           progress.courseCompleted = true;
-          emit(builder.courseCompleted());
+          queue.add(builder.courseCompleted());
         }
         progressCopy.write(progress);
         if (stateSupported) { putState(connection, launch, plan.course.id, "microquest-progress", progress); }
@@ -291,15 +206,56 @@
       });
     }
 
+    // What the learner did and no statement says yet (receipts[key] === ""): made as soon as there is a builder.
+    function makeStatements() {
+      if (!builder || !judged() || !launch || connection.failed()) { return; }
+      var receipts = copyOf(page.get("receipts")) || {};
+      var made = false;
+      if (receipts.submitted === "" && plan.canvas) {
+        var submitted = builder.canvasSubmitted(Statements.responses(plan, page.get("answers") || {}));
+        queue.add(submitted, { copy: copyKey, key: "submitted" });
+        receipts.submitted = submitted.id;
+        made = true;
+      }
+      if (receipts.done === "") {
+        var duration = Store.isoDuration(Date.now() - started);
+        var completed = standard === "cmi5"
+          ? builder.cmi5Defined("completed", { completion: true, duration: duration })
+          : builder.activityCompleted(duration);
+        queue.add(completed, { copy: copyKey, key: "done" });
+        receipts.done = completed.id;
+        made = true;
+        if (standard !== "cmi5") { progressWhenReady(); }
+      }
+      if (made) { store.set("receipts", receipts); }
+    }
+
+    var progressWanted = false;
+    function progressWhenReady() {
+      if (ready) { courseProgress(plan.activity.id); } else { progressWanted = true; }
+    }
+
+    function record(key) {
+      var receipts = copyOf(page.get("receipts")) || {};
+      var confirmed = copyOf(page.get("confirmed")) || {};
+      if (key === "done" && receipts.done !== undefined) { return; }  // completed once
+      receipts[key] = "";
+      delete confirmed[key];
+      store.set(key, true);
+      store.set("confirmed", confirmed);
+      store.set("receipts", receipts);
+      makeStatements();
+    }
+
     function terminate() {
       if (terminated || !ready || !builder) { return false; }
       terminated = true;
       if (standard === "cmi5") {
-        emit(builder.cmi5Defined("terminated", { duration: Store.isoDuration(Date.now() - started) }));
+        queue.add(builder.cmi5Defined("terminated", { duration: Store.isoDuration(Date.now() - started) }));
       }
       if (stateTimer) { clearTimeout(stateTimer); }
       saveState(true);
-      queue.flush();
+      queue.drain();
       return true;
     }
 
@@ -309,30 +265,34 @@
       resumeLocation: "",
       get: page.get,
       set: function (key, value) {
+        if (!ready && !changed.hasOwnProperty(key)) { changed[key] = copyOf(page.get(key)); }
         var kept = page.set(key, value);
         if (stateSupported && !stateTimer) { stateTimer = setTimeout(saveState, 1000); }
         return kept || stateSupported;
       },
-      recordAnswers: function (list, answers) {
-        if (builder && plan.canvas && judged()) { emit(builder.canvasSubmitted(Statements.responses(plan, answers || {}))); }
+      submit: function () {
+        if (plan.canvas) { record("submitted"); }
+        record("done");
+        changes.tell();
       },
       complete: function () {
-        if (!builder || !judged() || store.get("completedSent")) { return; }
-        store.set("completedSent", true);
-        var duration = Store.isoDuration(Date.now() - started);
-        if (standard === "cmi5") {
-          emit(builder.cmi5Defined("completed", { completion: true, duration: duration }));
-        } else {
-          emit(builder.activityCompleted(duration));
-          courseProgress(plan.activity.id);
-        }
+        record("done");
+        changes.tell();
+      },
+      // Outside a launch the browser is all there is (and the page says so).
+      confirmed: function (key) {
+        if (!page.get(key)) { return false; }
+        if (!launch || connection.failed()) { return local.available; }
+        return !!(page.get("confirmed") || {})[key];
       },
       bookmark: function (location) {
         if (store.get("position") !== location) { store.set("position", location); }
       },
       commit: function () { saveState(false); queue.drain(); },
       exit: function () {
-        if (!terminate()) { return; }
+        if (!terminate()) { return false; }
+        exited = true;
+        changes.tell();
         // cmi5 §10.2.6: back to the LMS once the statements are sent.
         if (launchData && launchData.returnURL) {
           var leave = function () { window.location.assign(launchData.returnURL); };
@@ -341,8 +301,11 @@
           };
           wait(0);
         }
+        return true;
       },
+      finished: function () { return exited; },
       pending: function () { return queue.pending(); },
+      onChange: changes.add,
       notices: board.list,
       onNotice: board.listen
     };
@@ -351,8 +314,42 @@
     if (fromBrowser && fromBrowser.values) { page.state = fromBrowser; }
     store.resumeLocation = page.state.values.position || "";
 
-    // Asynchronous start: the page is usable at once; the LRS's copy of the state
-    // replaces the browser's if it is newer.
+    // The LRS's copy, with what the learner changed while it was on its way laid over it.
+    function merged(fromLrs) {
+      var values = copyOf(fromLrs.values);
+      Object.keys(changed).forEach(function (key) {
+        if (key !== "answers") { values[key] = copyOf(page.state.values[key]); return; }
+        var before = changed.answers || {};
+        var now = page.state.values.answers || {};
+        var answers = values.answers || {};
+        Object.keys(now).concat(Object.keys(before)).forEach(function (name) {
+          if (now[name] !== before[name]) {
+            if (now[name] === undefined) { delete answers[name]; } else { answers[name] = now[name]; }
+          }
+        });
+        values.answers = answers;
+      });
+      return { v: 1, t: Math.max(fromLrs.t, page.state.t), values: values };
+    }
+
+    // Receipts no queue of this browser holds: confirmed here before, or made elsewhere (ask the LRS).
+    function checkReceipts() {
+      var receipts = page.get("receipts") || {};
+      var confirmed = page.get("confirmed") || {};
+      Object.keys(receipts).forEach(function (key) {
+        var id = receipts[key];
+        if (!id || confirmed[key] || queue.holds(id)) { return; }
+        Queue.inLrs(connection, id).then(function (held) {
+          var now = copyOf(page.get("confirmed")) || {};
+          if (!held || now[key] || (page.get("receipts") || {})[key] !== id) { return; }
+          now[key] = true;
+          store.set("confirmed", now);
+          changes.tell();
+        });
+      });
+    }
+
+    // Asynchronous start: the page is usable at once and records what the learner does.
     store.ready = (launch ? connection.start() : Promise.resolve()).then(function () {
       if (!launch || connection.failed()) { return null; }
       var loadLaunchData = standard === "cmi5"
@@ -365,32 +362,38 @@
         return getState(connection, launch, plan.activity.id, "microquest-state");
       }).then(function (answer) {
         var fromLrs = answer.supported ? answer.document : null;
-        if (fromLrs && fromLrs.values && fromLrs.t > page.state.t) {
-          page.state = fromLrs;
+        var localChanges = Object.keys(changed).length > 0;
+        if (fromLrs && fromLrs.values && (fromLrs.t > page.state.t || localChanges)) {
+          page.state = localChanges ? merged(fromLrs) : fromLrs;
           local.write(page.state);
           store.resumeLocation = page.state.values.position || "";
           if (MicroQuest.restore) { MicroQuest.restore(); }
         }
         stateSupported = answer.supported;
         // The browser's copy is newer (answers typed offline, or no copy in the LRS yet).
-        if (stateSupported && fromBrowser && (!fromLrs || fromBrowser.t > fromLrs.t)) {
+        if (stateSupported && (localChanges || (fromBrowser && (!fromLrs || fromBrowser.t > fromLrs.t)))) {
           putState(connection, launch, plan.activity.id, "microquest-state", page.state);
         }
       }).then(function () {
         var sessionId = launchData && launchData.contextTemplate && launchData.contextTemplate.extensions
           ? launchData.contextTemplate.extensions[plan.cmi5.extensions.sessionid] : null;
-        builder = Statements.builder(launch, plan, launchData, sessionId);
+        builder = builder || Statements.builder(launch, plan, launchData, sessionId);
         ready = true;
+        changed = {};
         store.connected = true;
         if (standard === "cmi5") {
           // One initialized per session, also when the learner reloads the page (§9.3).
           var sent = "microquest:cmi5-initialized:" + sessionId;
           if (!window.sessionStorage.getItem(sent)) {
-            emit(builder.cmi5Defined("initialized", null));
+            queue.add(builder.cmi5Defined("initialized", null));
             window.sessionStorage.setItem(sent, "1");
           }
         }
+        makeStatements();
+        if (progressWanted) { courseProgress(plan.activity.id); }
+        checkReceipts();
         board.tell();
+        changes.tell();
         queue.drain();
         return null;
       });
@@ -401,12 +404,13 @@
 
     // cmi5: terminated ends the session, so only the learner's exit sends it (a reload
     // continues the session; a closed tab is the LMS's to mark abandoned, §9.3.7).
-    function keep() { saveState(true); queue.flush(); }
+    function keep() { saveState(true); queue.drain(); }
     Store.whileOpen({
       hidden: keep,
       every: function () { queue.drain(); },
       leave: function () { if (standard === "cmi5") { keep(); } else { terminate(); } }
     });
+    if (builder) { queue.drain(); }
     return store;
   }
 
@@ -416,7 +420,7 @@
     var launch = launchParameters();
     if (!launch) { return; }
     var connection = createConnection(launch);
-    var queue = createQueue(connection, function () { return null; });
+    var queue = Queue.create(connection, function () { return null; }, function () { return null; });
     connection.start().then(function () { queue.drain(); });
   }
 

@@ -90,8 +90,8 @@ def test_same_content_builds_byte_identical_output(tmp_path):
 def test_rendering_is_a_pure_function_of_the_course():
     course = check(CONTENT).course
     assert html.files(course) == html.files(course)
-    # 16 activities, the index and the runtime: microquest.css, store.js, lms.js, microquest.js, progress.js
-    assert len(html.files(course)) == 22
+    # 16 activities, the index and the runtime: microquest.css, store.js, codec.js, lms.js, microquest.js, progress.js
+    assert len(html.files(course)) == 23
 
 
 def test_invalid_content_leaves_dist_untouched(make_content, tmp_path):

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from builder.build import check
 from builder.cli import main
 from builder.errors import ContentErrors
+from tests.project import CONTENT
 
 
 def errors_of(folder: Path, **options) -> list[str]:
@@ -291,3 +292,16 @@ def test_validate_of_an_alias_bomb_exits_1_with_one_line_and_no_traceback(make_c
         "1 error in the content; nothing was built",
     ]
     assert "Traceback" not in result.output
+
+
+def test_the_shipped_worksheets_require_an_answer_in_every_field_and_every_column():
+    """Issue 11, part 2: an activity completes when its worksheet is submitted whole."""
+    course = check(CONTENT).course
+    optional = [
+        f"{canvas.id}.{field.id}" + (f".{column.id}" if column else "")
+        for canvas in course.canvases
+        for field in canvas.fields
+        for column in (None, *field.columns)
+        if not (column or field).required
+    ]
+    assert optional == []

@@ -200,7 +200,7 @@ def test_an_empty_table_asks_for_a_row_and_a_too_long_answer_names_the_limit(pag
     assert validation_message(page, cell) == "Izpolnite to polje."
     # No shipped field has a max_length yet: give one a limit the way the template writes it.
     page.evaluate(
-        """() => { const t = document.querySelector("form.canvas-form textarea:not([required])");
+        """() => { const t = document.querySelector("form.canvas-form textarea[name=people-networks]");
         t.id = "limited"; t.maxLength = 500; t.value = "x".repeat(501);
         t.dispatchEvent(new Event("input", {bubbles: true})); }"""
     )

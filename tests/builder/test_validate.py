@@ -6,11 +6,14 @@ import pytest
 
 from builder.build import check
 from builder.errors import ContentErrors
+from tests.builder.proofreader_warnings import PROOFREADER_WARNINGS
 from tests.builder.test_load import errors_of
+from tests.builder.test_proofreading import found, warnings_of
 from tests.project import CONTENT
 
 CONTENT_WARNINGS = {
-    # what the seed itself gets wrong, reported but kept (SPEC §3)
+    # what the seed itself gets wrong, reported but kept (SPEC §3): validate's structural checks (20);
+    # the proofreader's (65) are in test_proofreading.py
     ("course.yaml", "introduction[1]", "the sentence is cut off: ends with 'način'"),
     ("units/u1.yaml", "activities[0].duration", "the steps add up to 16 min, the activity states 15 min"),
     ("units/u1.yaml", "activities[1].duration", "the steps add up to 17 min, the activity states 15 min"),
@@ -34,6 +37,28 @@ CONTENT_WARNINGS = {
     ("units/u6.yaml", "activities[2].materials[0]", "'predstavitev PowerPoint:' names no file or text"),
     ("units/u4.yaml", "title", "the title differs from the overview table's 'Čas za vajo'"),
     ("units/u7.yaml", "activities[1].assessment", "the assessment of learning outcomes is empty"),
+    ("units/u7.yaml", "activities[0].organisational_requirements", "organisational requirements are empty"),
+    ("units/u7.yaml", "activities[1].organisational_requirements", "organisational requirements are empty"),
+    ("units/u5.yaml", "title", "the title differs from the overview table's 'Korak za korakom'"),
+    ("units/u6.yaml", "title", "the title differs from the overview table's 'Čas za vajo'"),
+    (
+        "units/u7.yaml",
+        "title",
+        "the title differs from the overview table's 'Mikrodokazila v poklicnem in VŠ izobraževanju'",
+    ),
+    ("materials.yaml", "materials[1]", "'2 opredelitvi mikrodokazil' names no file type (such as .pptx or .pdf)"),
+    ("materials.yaml", "materials[11]", "'MicroQuest_Training_Unit 6_SI' names no file type (such as .pptx or .pdf)"),
+    (
+        "materials.yaml",
+        "materials[4]",
+        "'MicroQuest_Training_Unit 3_Canvas Hanout_SI.pdf' and 'MicroQuest_Training_Unit 3_Canvas Handout_SI.pdf' "
+        "(material 'u3-canvas-handout') differ by one letter: the same file?",
+    ),
+    (
+        "credential.yaml",
+        "eu_mandatory_elements.notional_workload.hours",
+        "12 hours, but the activities add up to 11.5 hours (690 min; unit 5: 90 of 120 min)",
+    ),
 }
 
 
@@ -41,9 +66,20 @@ def test_shipped_content_is_valid_and_reports_the_seeds_inconsistencies():
     checked = check(CONTENT)
     assert len(checked.course.units) == 7
     assert len(checked.course.activities) == 16
-    found = {(w.source.path.removeprefix("content/"), w.source.field, w.message) for w in checked.warnings}
-    assert CONTENT_WARNINGS <= found
+    assert (len(CONTENT_WARNINGS), len(PROOFREADER_WARNINGS)) == (20, 65)
+    assert found(CONTENT, checked.warnings) == CONTENT_WARNINGS | PROOFREADER_WARNINGS
+    assert len(checked.warnings) == 85
     assert all(w.source.line > 0 for w in checked.warnings)
+
+
+def test_the_credentials_workload_against_the_activities(make_content):
+    hours = ("credential.yaml", "eu_mandatory_elements.notional_workload.hours")
+    assert [m for p, f, m in warnings_of(CONTENT) if (p, f) == hours] == [
+        "12 hours, but the activities add up to 11.5 hours (690 min; unit 5: 90 of 120 min)"
+    ]
+    # 5.2 of 60 minutes: unit 5 takes its 2 learning units, the course its 12 hours
+    folder = make_content({"units/u5.yaml": ("    duration: 30\n", "    duration: 60\n")})
+    assert [m for p, f, m in warnings_of(folder) if (p, f) == hours] == []
 
 
 def test_hanout_typo_in_a_handout_name_is_a_warning():

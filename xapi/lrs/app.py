@@ -104,7 +104,10 @@ def create_app(
 
 
 def _response(answer) -> Response:  # noqa: ANN001 - XapiAnswer
-    response = Response(answer.body, status_code=answer.status, media_type=answer.content_type)
+    # The Content-Type as it is (a document's own, stored one): Starlette's media_type would add a charset.
+    response = Response(answer.body, status_code=answer.status)
+    if answer.content_type:
+        response.headers["content-type"] = answer.content_type
     for name, value in answer.headers:
         if name.lower() == "content-length":
             response.headers["content-length"] = value

@@ -14,11 +14,10 @@ credentials (401)"). Credentials come from the caller or from MICROQUEST_LRS_END
 MICROQUEST_LRS_AUTH (`client_from_environment`), never from a file in the repository, and
 never appear in a message or a repr.
 
-Made for conformant LRSs and harmless with ralph's deviations (xapi/local_lrs.py): a 409
-for a statement id the LRS already holds counts as delivered (ralph answers 409 to an
-identical re-send without a timestamp); `ascending` is sent only when it is true (ralph
-reverses a page for any value, "false" included); a statement list where one statement
-was asked for is an error, not a result.
+Made for conformant LRSs and harmless with some LRSs' deviations: a 409 for a statement id
+the LRS already holds counts as delivered (some answer an identical re-send with 409);
+`ascending` is sent only when it is true (ralph reverses a page for any value, "false"
+included); a statement list where one statement was asked for is an error, not a result.
 """
 
 from __future__ import annotations
@@ -64,7 +63,7 @@ class LrsClient:
     # -- the Statement API
 
     def about(self) -> dict[str, Any]:
-        """GET about: {"version": [...], ...} (ralph has none: LrsError, 404)."""
+        """GET about: {"version": [...], ...}."""
         return self._json(self._request("GET", self.endpoint + "about", expect=(200,)))
 
     def put_statement(self, statement: dict[str, Any]) -> str:
@@ -145,9 +144,30 @@ class LrsClient:
             return None
         statement = self._json(response)
         if isinstance(statement, dict) and "statements" in statement:
-            # ralph ignores voidedStatementId and lists every statement.
+            # Some LRSs (ralph) ignore voidedStatementId and list every statement.
             raise LrsError(f"LRS at {self.endpoint} does not support voidedStatementId: it answered a statement list")
         return statement
+
+    # -- documents (State, Activity and Agent Profiles: Communication §2.3, §2.6, §2.7)
+
+    def document(self, resource: str, **params: Any) -> tuple[Any, str | None] | None:
+        """A JSON document ("activities/state", "agents/profile", …) and its ETag; None if the LRS has none."""
+        response = self._request("GET", self.endpoint + resource, expect=(200, 404), params=_query(params))
+        if response.status_code == 404:
+            return None
+        return self._json(response), response.headers.get("ETag")
+
+    def replace_document(self, resource: str, value: Any, **params: Any) -> None:
+        """Store a JSON document in place of what is there, as an LMS does at launch.
+
+        Read first for the ETag, then PUT with `If-Match` (or `If-None-Match: *` where there is
+        none), so a document changed in between is never overwritten unseen (Communication §3.1).
+        """
+        current = self.document(resource, **params)
+        headers = {"If-Match": current[1]} if current and current[1] else {"If-None-Match": "*"}
+        self._request(
+            "PUT", self.endpoint + resource, expect=(204,), params=_query(params), json=value, headers=headers
+        )
 
     # -- HTTP
 
@@ -181,6 +201,15 @@ class LrsClient:
             for secret in {self._auth, self._auth.partition(" ")[2]} - {""}:
                 text = text.replace(secret, "***")
         return text
+
+
+def _query(params: dict[str, Any]) -> dict[str, str]:
+    """Query parameters with agents (dicts) as the JSON xAPI wants."""
+    return {
+        name: json.dumps(value, ensure_ascii=False, separators=(",", ":")) if isinstance(value, dict) else value
+        for name, value in params.items()
+        if value is not None
+    }
 
 
 def _connection_problem(error: requests.ConnectionError) -> str:

@@ -59,7 +59,26 @@ def test_scorm2004_manifest_matches_the_golden_file(built_packages, golden):
     golden("scorm2004/imsmanifest.xml", read(built_packages / "mq-pr3-scorm2004.zip")["imsmanifest.xml"])
 
 
-@pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
+def test_multi_sco_scorm2004_manifest_matches_the_golden_file(built_packages, golden):
+    golden("scorm2004-multi/imsmanifest.xml", read(built_packages / "mq-pr3-scorm2004-multi.zip")["imsmanifest.xml"])
+
+
+def test_the_default_scorm2004_package_is_one_sco_playing_the_course_with_its_own_navigation(built_packages):
+    files = read(built_packages / "mq-pr3-scorm2004.zip")
+    root = etree.fromstring(files["imsmanifest.xml"])
+    items = list(root.iter(f"{{{CP2004}}}item"))
+    assert [(i.get("identifier"), i.get("identifierref")) for i in items] == [("sco_mq-pr3", "res_course")]
+    scos = [r for r in root.iter(f"{{{CP2004}}}resource") if "sco" in r.attrib.values()]
+    assert len(scos) == 1 and scos[0].get("href") == "launch.html"
+    launch = files["launch.html"].decode()
+    assert " ".join(a.id for a in COURSE.activities) in launch and 'src="static/course.js"' in launch
+    page = files["activities/u3-a1.html"].decode()
+    assert 'data-standard="scorm2004"' in page and 'class="pager"' in page and "../index.html" in page
+    unit = read(built_packages / "mq-pr3-u3-scorm2004.zip")
+    assert sorted(n for n in unit if n.startswith("activities/")) == ["activities/u3-a1.html", "activities/u3-a2.html"]
+
+
+@pytest.mark.parametrize("version", ["scorm12", "scorm2004", "scorm2004-multi"])
 def test_manifest_follows_the_moodle_rules(built_packages, version):
     for package in all_packages(built_packages, version):
         files = read(package)
@@ -115,7 +134,7 @@ def test_scorm12_package_carries_the_four_official_xsds_unchanged(built_packages
 
 
 def test_scorm2004_organization_sequences_linearly_with_choice_and_flow(built_packages):
-    root = etree.fromstring(read(built_packages / "mq-pr3-scorm2004.zip")["imsmanifest.xml"])
+    root = etree.fromstring(read(built_packages / "mq-pr3-scorm2004-multi.zip")["imsmanifest.xml"])
     modes = root.findall(".//{http://www.imsglobal.org/xsd/imsss}controlMode")
     assert len(modes) == 1 + len(COURSE.units)
     assert all(m.get("choice") == "true" and m.get("flow") == "true" for m in modes)
@@ -142,8 +161,9 @@ def test_package_checks_catch_a_dangling_identifierref_and_a_missing_file(built_
     assert "resource 'res_u2-a1': href 'sco/u2-a1.html' is not in the package" in problems
 
 
-def test_every_file_is_listed_in_a_resource(built_packages):
-    files = read(built_packages / "mq-pr3-scorm2004.zip")
+@pytest.mark.parametrize("name", ["mq-pr3-scorm2004", "mq-pr3-scorm2004-multi"])
+def test_every_file_is_listed_in_a_resource(built_packages, name):
+    files = read(built_packages / f"{name}.zip")
     root = etree.fromstring(files["imsmanifest.xml"])
     listed = {f.get("href") for f in root.iter(f"{{{CP2004}}}file")}
     assert listed == set(files) - {"imsmanifest.xml"}
@@ -151,6 +171,6 @@ def test_every_file_is_listed_in_a_resource(built_packages):
 
 def test_sco_pages_talk_to_their_standards_api(built_packages):
     page12 = read(built_packages / "mq-pr3-scorm12.zip")["sco/u3-a1.html"].decode()
-    page2004 = read(built_packages / "mq-pr3-scorm2004.zip")["sco/u3-a1.html"].decode()
+    page2004 = read(built_packages / "mq-pr3-scorm2004-multi.zip")["sco/u3-a1.html"].decode()
     assert 'data-standard="scorm12"' in page12 and 'data-standard="scorm2004"' in page2004
     assert '<script src="../static/lms.js"></script>' in page12

@@ -254,7 +254,7 @@ def test_state_requests_without_activity_or_agent_or_with_bad_values_are_400(lms
     )
 
 
-def test_without_the_state_api_the_facade_answers_404_there_like_ralph(lms_without_state):
+def test_without_the_state_api_the_facade_answers_404_there_like_an_lrs_without_one(lms_without_state):
     content = xapi_launch(lms_without_state)
     assert content.state("PUT", json={"a": 1}).status_code == 404
     assert content.state("GET").status_code == 404
@@ -262,11 +262,17 @@ def test_without_the_state_api_the_facade_answers_404_there_like_ralph(lms_witho
     assert content.request("PUT", "statements", params={"statementId": made["id"]}, json=made).status_code == 204
 
 
-def test_states_shows_the_documents_for_tests(lms):
+def test_the_content_s_state_documents_are_kept_in_the_lrs(lms, lrs):
     content = xapi_launch(lms)
     content.state("PUT", json={"seen": 1})
-    found = [value for key, value in lms.states().items() if key[2] == content.parameters["registration"]]
-    assert found == [{"seen": 1}]
+    kept = LrsClient(lrs.endpoint, lrs.auth).document(
+        "activities/state",
+        activityId=content.parameters["activity_id"],
+        agent=json.loads(content.parameters["actor"]),
+        registration=content.parameters["registration"],
+        stateId="bookmark",
+    )
+    assert kept is not None and kept[0] == {"seen": 1}
 
 
 # ---------------------------------------------------------------- cmi5
