@@ -14,6 +14,7 @@ MARKERS = {
     "browser": "drives Debian's Chromium through Playwright",
     "lrs": "starts a real LRS on 127.0.0.1 or a real PostgreSQL server",
     "node": "runs the independent JavaScript verifier on node",
+    "lti": "starts the LTI tool and a real LTI 1.3 platform (lti1p3platform) on 127.0.0.1",
 }
 FIXTURE_MARKERS = {
     "browser": "browser",
@@ -22,6 +23,8 @@ FIXTURE_MARKERS = {
     "postgres_url": "lrs",
     "lrs_url": "lrs",
     "js_results": "node",
+    "lti_platform": "lti",
+    "lti_tool": "lti",
 }
 
 

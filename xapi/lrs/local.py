@@ -54,11 +54,49 @@ def open_store(database: str) -> LrsStore:
         raise LocalLrsError(str(error)) from None
 
 
-def server_for(app: object, *, log_level: str = "warning") -> uvicorn.Server:
+def server_for(app: object, *, log_level: str = "warning", lifespan: str = "off") -> uvicorn.Server:
+    # The apps read forwarded headers themselves, from the proxies they trust.
     config = uvicorn.Config(
-        app, log_level=log_level, access_log=False, lifespan="off", ws="none", timeout_graceful_shutdown=5
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan=lifespan,
+        ws="none",
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
     )
     return uvicorn.Server(config)
+
+
+class ThreadedServer:
+    """An ASGI app served by uvicorn on a daemon thread of this process, on a socket already listening.
+
+    It lives exactly as long as the process (nothing to orphan); `stop()` ends it and closes the socket.
+    """
+
+    def __init__(self, app: object, listening: socket.socket, *, name: str, lifespan: str = "off") -> None:
+        self.listening = listening
+        self.server = server_for(app, lifespan=lifespan)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [listening]}, name=name, daemon=True)
+
+    def start(self, error: type[Exception], what: str) -> ThreadedServer:
+        started = time.monotonic()
+        self.thread.start()
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() - started > STARTUP_TIMEOUT:
+                self.stop()
+                raise error(f"{what} did not start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self.thread.is_alive():
+            self.thread.join(timeout=10)
+        self.listening.close()
+
+    def is_alive(self) -> bool:
+        return self.thread.is_alive()
 
 
 class LocalLrs:
@@ -70,8 +108,7 @@ class LocalLrs:
         self.host = host
         self.startup_seconds: float | None = None
         self.store: LrsStore | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: ThreadedServer | None = None
         self._bound_port = 0
         self._auth = ""
         self.client_name = ""  # the authority's account name in the statements it stores
@@ -116,27 +153,14 @@ class LocalLrs:
             if self.store is not None:
                 self.store.close()
             raise
-        self._server = server_for(app)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [listening]}, name="microquest-lrs", daemon=True
-        )
-        self._thread.start()
-        self._listening = listening
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() - started > STARTUP_TIMEOUT:
-                self.stop()
-                raise LocalLrsError("the local LRS did not start")
-            time.sleep(0.005)
+        self._server = ThreadedServer(app, listening, name="microquest-lrs").start(LocalLrsError, "the local LRS")
         self.startup_seconds = time.monotonic() - started
         return self
 
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.should_exit = True
-            if self._thread is not None:
-                self._thread.join(timeout=10)
-            self._listening.close()
+            server.stop()
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -150,8 +174,8 @@ class LocalLrs:
     def serve_forever(self) -> None:
         """Block until Ctrl+C (KeyboardInterrupt, after stopping)."""
         try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(0.5)
+            while self._server is not None and self._server.is_alive():
+                time.sleep(0.5)
         finally:
             self.stop()
 

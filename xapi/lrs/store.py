@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, create_engine, delete, event, func, insert, or_, select, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import StaticPool
 
 from . import tables as t
+from .database import engine_for, is_in_memory, reason
 from .statements import (
     activity_definitions,
     index_entries,
@@ -110,28 +110,13 @@ class LrsStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
-        in_memory = self.is_sqlite and engine.url.database in (None, "", ":memory:")
         # One connection shared by threads (an in-memory database): one at a time.
-        self._turn = threading.RLock() if in_memory else None
+        self._turn = threading.RLock() if is_in_memory(engine) else None
 
     @classmethod
     def open(cls, url: str) -> LrsStore:
         """The store at a database URL (sqlite:///path, sqlite://, postgresql://…), its tables made if new."""
-        try:
-            parsed = make_url(url)
-        except SQLAlchemyError:
-            raise DatabaseError(
-                f"{url!r} is not a database URL such as sqlite:///lrs.db or postgresql://host/db"
-            ) from None
-        if parsed.drivername in ("postgresql", "postgres"):
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        if parsed.get_backend_name() == "sqlite":
-            engine = _sqlite_engine(parsed)
-        elif parsed.get_backend_name() == "postgresql":
-            engine = create_engine(parsed, pool_pre_ping=True, pool_size=8, max_overflow=8)
-        else:
-            raise DatabaseError(f"{parsed.get_backend_name()}: the LRS stores to SQLite or PostgreSQL")
-        store = cls(engine)
+        store = cls(engine_for(url, DatabaseError))
         store.create_tables()
         return store
 
@@ -142,7 +127,7 @@ class LrsStore:
                 if connection.execute(select(t.schema_version.c.version)).first() is None:
                     connection.execute(insert(t.schema_version).values(version=t.SCHEMA_VERSION))
         except SQLAlchemyError as error:
-            raise DatabaseError(f"cannot use the database {self.engine.url!r}: {_reason(error)}") from None
+            raise DatabaseError(f"cannot use the database {self.engine.url!r}: {reason(error)}") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -467,33 +452,3 @@ class DocumentChange:
 
     def delete(self) -> None:
         self._connection.execute(delete(t.documents).where(*self._where))
-
-
-def _sqlite_engine(url: Any) -> Engine:
-    if url.database in (None, "", ":memory:"):
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
-    else:
-        engine = create_engine(url, connect_args={"timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _settings(dbapi_connection: Any, _record: Any) -> None:
-        # SQLAlchemy, not the driver, says when a transaction begins (below).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000", "foreign_keys=ON"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Connection) -> None:
-        # A writer takes SQLite's write lock at once, so two never deadlock upgrading a read lock.
-        connection.exec_driver_sql(
-            "BEGIN IMMEDIATE" if connection.get_execution_options().get("immediate") else "BEGIN"
-        )
-
-    return engine
-
-
-def _reason(error: SQLAlchemyError) -> str:
-    text = str(getattr(error, "orig", None) or error)
-    return " ".join(text.split())[:300]
