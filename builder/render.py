@@ -282,6 +282,8 @@ def render_activity(
 
 def render_index(course: Course, standard: str = "none") -> str:
     first = course.activities[0]
+    # One click from the index to the first worksheet, not only to the first page.
+    worksheet = next((a for a in course.activities if a.canvas), None)
     return (
         environment()
         .get_template("html/index.html.j2")
@@ -290,6 +292,12 @@ def render_index(course: Course, standard: str = "none") -> str:
             standard=standard,
             units=[(u, [(a, activity_path(a)) for a in u.activities]) for u in course.units],
             first=Link(activity_path(first), f"{first.number} {first.title}"),
+            first_worksheet=Link(
+                f"{activity_path(worksheet)}#canvas-{worksheet.canvas.id}-title",
+                f"{worksheet.number} {worksheet.canvas.title}",
+            )
+            if worksheet
+            else None,
             activity_count=len(course.activities),
             course_length=minutes_text(course_minutes(course)),
             overview=[(row, minutes_text(row.duration * course.learning_unit_minutes)) for row in course.overview],

@@ -112,10 +112,20 @@ def axe_violations(page, impacts=("serious", "critical")):
     ]
 
 
-@pytest.mark.parametrize("path", ["index.html", *(f"activities/{a}.html" for a in ACTIVITIES)])
-def test_axe_core_reports_no_serious_or_critical_violation(page, site_url, path):
-    page.goto(site_url + path)
-    assert axe_violations(page) == []
+@pytest.mark.parametrize("width", [1280, 360])
+def test_axe_core_reports_no_violation_on_any_page_at_desktop_and_phone_width(browser, site_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        found = {}
+        for path in ["index.html", *(f"activities/{a}.html" for a in ACTIVITIES)]:
+            page.goto(site_url + path)
+            violations = axe_violations(page, impacts=None)
+            if violations:
+                found[path] = violations
+        assert found == {}
+    finally:
+        context.close()
 
 
 def test_axe_core_would_catch_an_unlabelled_field(page, site_url):
