@@ -125,6 +125,7 @@
     done: "Aktivnost je opravljena.",
     donePending: "Aktivnost bo označena kot opravljena, ko sistem potrdi shranjevanje; napredek je shranjen v tem brskalniku.",
     saved: "Napredek je shranjen. Okno lahko zaprete.",
+    exitPending: "Shranjujem … Počakajte, da sistem potrdi shranjevanje.",
     notSaved: "Seja je zaključena, vendar sistem LMS ni potrdil vseh odgovorov: ostanejo v tem brskalniku in bodo " +
       "poslani, ko aktivnost znova odprete iz sistema LMS.",
     locked: "Seja je zaključena, zato odgovorov tu ni več mogoče spreminjati. Če jih želite urediti, aktivnost znova " +
@@ -425,8 +426,15 @@
       if (!exitButton || !store.connected || !exitButton.hidden) { return; }
       exitButton.hidden = false;
       exitButton.addEventListener("click", function () {
-        exitText = store.exit() === false ? TEXT.notSaved : TEXT.saved;
+        var result = store.exit();
         exitButton.disabled = true;
+        if (result && typeof result.then === "function") {
+          // xAPI: saved is said when the LRS has confirmed, not before.
+          exitText = TEXT.exitPending;
+          result.then(function (sent) { exitText = sent ? TEXT.saved : TEXT.notSaved; showState(); });
+        } else {
+          exitText = result === false ? TEXT.notSaved : TEXT.saved;
+        }
         showState();
       });
     }

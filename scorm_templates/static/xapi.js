@@ -293,15 +293,21 @@
         if (!terminate()) { return false; }
         exited = true;
         changes.tell();
-        // cmi5 §10.2.6: back to the LMS once the statements are sent.
-        if (launchData && launchData.returnURL) {
-          var leave = function () { window.location.assign(launchData.returnURL); };
+        // Saved only once the LRS has confirmed every statement (about 5 s at most, then it says so).
+        var sent = new Promise(function (resolve) {
           var wait = function (tries) {
-            if (!queue.pending() || tries > 20) { leave(); } else { setTimeout(function () { wait(tries + 1); }, 250); }
+            queue.drain();
+            if (!queue.pending()) { resolve(true); } else if (tries >= 20) { resolve(false); } else {
+              setTimeout(function () { wait(tries + 1); }, 250);
+            }
           };
           wait(0);
+        });
+        // cmi5 §10.2.6: back to the LMS once the statements are sent.
+        if (launchData && launchData.returnURL) {
+          sent.then(function () { window.location.assign(launchData.returnURL); });
         }
-        return true;
+        return sent;
       },
       finished: function () { return exited; },
       pending: function () { return queue.pending(); },

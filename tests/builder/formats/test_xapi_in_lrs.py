@@ -354,3 +354,26 @@ def test_no_credential_reaches_a_package_a_statement_or_local_storage(page, lms,
             for member in archive.namelist():
                 data = archive.read(member).decode("utf-8", "replace")
                 assert not any(secret in data for secret in secrets), member
+
+
+def test_save_and_exit_says_saved_only_once_the_lrs_has_confirmed(page, lms):
+    activity = COURSE.activities[0]
+    open_page(page, activity_url(lms, lms.launch_url(XAPI, learner(), str(uuid.uuid4())), activity.id))
+    status = page.locator("[data-completion-status]")
+    lms.lrs_down = True
+    try:
+        page.get_by_role("button", name="Označi kot opravljeno").click()  # a statement the LRS cannot take now
+        page.get_by_role("button", name="Shrani in končaj").click()
+        assert status.inner_text().startswith("Shranjujem")
+        page.wait_for_function(
+            "() => document.querySelector('[data-completion-status]').innerText.startsWith('Seja je zaključena')",
+            timeout=15000,
+        )
+    finally:
+        lms.lrs_down = False
+    open_page(page, activity_url(lms, lms.launch_url(XAPI, learner(), str(uuid.uuid4())), activity.id))
+    page.get_by_role("button", name="Shrani in končaj").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-completion-status]').innerText.startsWith('Napredek je shranjen')",
+        timeout=15000,
+    )
