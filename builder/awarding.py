@@ -24,7 +24,7 @@ from xapi.iris import Iris
 
 from .build import check
 from .errors import MicroquestError
-from .formats.scorm import sco_title
+from .formats.scorm import sco_title, unit_title
 from .model import Course, Credential
 
 if TYPE_CHECKING:
@@ -62,11 +62,17 @@ def course_criteria(course: Course, credential: Credential) -> Criteria:
 
 
 def moodle_course(course: Course) -> MoodleCourse:
-    """SCO titles as Moodle shows them (and the ids themselves) -> activity ids; each activity's canvas."""
-    titles: dict[str, str] = {}
+    """SCO titles as Moodle shows them (and the ids themselves) -> the activities they play; each activity's canvas.
+
+    The single-SCO SCORM 2004 package's one SCO is titled as the course (or, split, as the unit).
+    """
+    titles: dict[str, tuple[str, ...]] = {}
     for activity in course.activities:
-        titles[sco_title(activity)] = activity.id
-        titles.setdefault(activity.id, activity.id)
+        titles[sco_title(activity)] = (activity.id,)
+        titles.setdefault(activity.id, (activity.id,))
+    titles.setdefault(course.title, tuple(a.id for a in course.activities))
+    for unit in course.units:
+        titles.setdefault(unit_title(unit), tuple(a.id for a in unit.activities))
     canvases = {a.id: a.canvas_id for a in course.activities if a.canvas_id}
     return MoodleCourse(Iris(course.base_iri), titles, canvases)
 

@@ -65,10 +65,15 @@ FIXED_AFTER_IDENTITY = ("Attempt", "Started on", "Last accessed on", "Score")
 
 @dataclass(frozen=True)
 class MoodleCourse:
-    """What a report's SCO columns mean: SCO title (or id) -> activity id, and each activity's canvas."""
+    """What a report's SCO columns mean: SCO title (or id) -> the activities it plays, and each activity's canvas.
+
+    One activity per SCO in the SCORM 1.2 and multi-SCO 2004 packages; every activity of the
+    course (or of its unit, when split) for the single-SCO 2004 package, whose one SCO is
+    completed when all its activities are.
+    """
 
     iris: Iris
-    sco_activities: Mapping[str, str]
+    sco_activities: Mapping[str, tuple[str, ...]]
     canvas_of_activity: Mapping[str, str]
 
 
@@ -134,7 +139,7 @@ def read_moodle_report(path: Path, site: str, course: MoodleCourse) -> Batch:
 class _Layout:
     headers: list[str]
     first_sco: int
-    activities: tuple[str | None, ...]  # activity id per SCO column (None: not a SCO of this course)
+    activities: tuple[tuple[str, ...] | None, ...]  # the activities of each SCO column (None: not this course's)
     per_sco: int  # cells per SCO in a row: 1 + interaction cells
     interaction_kinds: tuple[str, ...]  # kind of each interaction cell, in order
     email: int | None
@@ -166,7 +171,7 @@ def _report_layout(
             "",
             f"expected Name, the identity fields, {', '.join(FIXED_AFTER_IDENTITY)} before the SCO columns",
         )
-    activities: list[str | None] = []
+    activities: list[tuple[str, ...] | None] = []
     kinds: list[str] = []
     indices: set[int] = set()
     for column, header in enumerate(headers[first:], first):
@@ -253,8 +258,8 @@ def _report_row(
     if len(agents) > 1:
         batch.aliases.append((account_key(site, username), agent_keys(agents[1])[0]))
     learner_key = agent_keys(learner)[0]
-    for number, activity in enumerate(layout.activities):
-        if activity is None:
+    for number, played in enumerate(layout.activities):
+        if played is None:
             continue  # not this course's SCO: the layout's warning names the column
         column = layout.first_sco + number * layout.per_sco
         status = _clean(row[column])
@@ -267,11 +272,15 @@ def _report_row(
                 "expected a SCORM status (Completed, Passed, Incomplete, Failed, Browsed, Not attempted) "
                 f"or a score, found {status!r}",
             )
-        if done:
-            batch.statements.append(_made(learner, learner_key, COMPLETED, course.iris.activity(activity), site))
-        canvas = course.canvas_of_activity.get(activity)
-        if canvas and _has_interactions(row[column + 1 : column + layout.per_sco], layout.interaction_kinds, activity):
-            batch.statements.append(_made(learner, learner_key, SUBMITTED, course.iris.canvas(canvas), site))
+        interactions = row[column + 1 : column + layout.per_sco]
+        for activity in played:
+            if done:
+                batch.statements.append(_made(learner, learner_key, COMPLETED, course.iris.activity(activity), site))
+            canvas = course.canvas_of_activity.get(activity)
+            # In a SCO that plays several activities, only an interaction named for the activity says whose it is.
+            by_id_only = len(played) > 1
+            if canvas and _has_interactions(interactions, layout.interaction_kinds, activity, by_id_only):
+                batch.statements.append(_made(learner, learner_key, SUBMITTED, course.iris.canvas(canvas), site))
 
 
 def _first_sco_column(headers: list[str], rows: list[list[str]], first_known: int) -> int:
@@ -300,13 +309,13 @@ def _holds_statuses(rows: list[list[str]], column: int) -> bool:
     )
 
 
-def _has_interactions(cells: list[str], kinds: tuple[str, ...], activity: str) -> bool:
+def _has_interactions(cells: list[str], kinds: tuple[str, ...], activity: str, by_id_only: bool = False) -> bool:
     """Whether the SCO recorded this canvas's answers: ids '<activity id>-<field>' (lms.js), else any response."""
     present = [(kind, _clean(cell)) for kind, cell in zip(kinds, cells, strict=True) if cell.strip()]
     ids = [value for kind, value in present if kind == "Question"]
     if ids:
         return any(value.startswith(f"{activity}-") for value in ids)
-    return bool(present)
+    return bool(present) and not by_id_only
 
 
 def _made(learner: dict[str, Any], learner_key: str, verb: str, object_iri: str, site: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from tests.xapi.award.helpers import (
     write_array,
     write_jsonl,
 )
-from tests.xapi.award.moodle import ACTIVITY_IDS, Attempt, Learner, report, write
+from tests.xapi.award.moodle import ACTIVITY_IDS, FINISHED, STARTED, Attempt, Learner, fputcsv, report, write
 from xapi.agents import Identities
 from xapi.award.criteria import compile_criteria
 from xapi.award.moodle_report import read_moodle_report
@@ -135,6 +135,27 @@ def test_interactions_report_shows_submitted_canvases(tmp_path):
     assert result == {"mbox:mailto:ana@example.si": (), "mbox:mailto:bojan@example.si": (f"canvas:{CANVASES[0]}",)}
     # Username and email of one row are one person: the account and the mbox are joined.
     assert (f"account:{SITE} anovak", "mbox:mailto:ana@example.si") in batch.aliases
+
+
+def test_the_single_sco_scorm_2004_course_counts_every_activity_once_completed_and_canvases_by_interaction_id(
+    tmp_path,
+):
+    # The default 2004 package is one SCO titled as the course; lms.js names each interaction
+    # '<activity id>-<field>', so the canvases are told apart inside the one SCO.
+    recorded = [pair for pairs in answers(*CANVASES).values() for pair in pairs]
+    width = len(recorded)
+    headers = ["Name", "Email address", "Attempt", "Started on", "Last accessed on", "Score", COURSE.title]
+    headers += [f"{kind} {n}" for n in range(width) for kind in ("Question", "Response")]
+    ana = ["Ana Novak", "ana@example.si", "1", STARTED, FINISHED, "0", "Completed"]
+    ana += [cell for pair in recorded for cell in pair]
+    bojan = ["Bojan Kralj", "bojan@example.si", "1", STARTED, FINISHED, "0", "Incomplete"]
+    bojan += [cell for pair in recorded[:2] for cell in pair] + [""] * (2 * (width - 2))
+    text = fputcsv(headers) + fputcsv(ana) + fputcsv(bojan)
+    result = standing(read_moodle_report(write(tmp_path / "single.txt", text), SITE, MOODLE))
+    assert result["mbox:mailto:ana@example.si"] == ()
+    # Not completed: every activity still missing, and only the canvas its interactions name is submitted.
+    missing = result["mbox:mailto:bojan@example.si"]
+    assert len(missing) == 16 + len(CANVASES) - 1 and f"canvas:{CANVASES[0]}" not in missing
 
 
 def test_interactions_report_with_responses_only_counts_any_response(tmp_path):
