@@ -448,6 +448,7 @@ def activity_cases():
         "extensions": {"http://example.com/ext/location": "X:\\meetings\\one", "http://example.com/ext/null": None},
     }
     yield accepted(statement(object=definition(**full)), "activity with every definition property is accepted")
+    yield accepted(statement(object=definition()), "activity with an empty definition is accepted (ADL verify.js)")
     for key, value in full.items():
         yield accepted(statement(object=definition(**{key: value})), f"definition with only {key} is accepted")
     for kind, interaction in INTERACTIONS.items():
@@ -540,7 +541,6 @@ def activity_cases():
             "activity with objectType in lower case",
         ),
         (merged(ACTIVITY, definition="should error"), "statement.object.definition", "definition that is a string"),
-        (merged(ACTIVITY, definition={}), "statement.object.definition", "empty definition"),
         (merged(ACTIVITY, Definition={}), "statement.object.Definition", "Definition in the wrong case"),
         (merged(ACTIVITY, name={"en": "x"}), "statement.object.name", "name outside the definition"),
         (definition(type="should error"), "statement.object.definition.type", "definition type that is not an IRI"),
