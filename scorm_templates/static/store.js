@@ -31,17 +31,30 @@
   };
 
   /* ---- localStorage ---------------------------------------------------------------
-   * It may be missing or forbidden (privacy modes) or full (its quota): any access can
-   * throw, and then a read gives null and a write false, never an exception. */
+   * It may be missing or forbidden (privacy modes, a course in a third-party frame whose
+   * storage the browser blocks) or full (its quota): any access can throw. Then a write
+   * keeps the value in this page's memory and says false (not kept in the browser), and a
+   * read gives that value, so the page still works (its statement queue still sends) for
+   * as long as it is open. Never an exception. */
+  var pageMemory = {};
+
   function readJson(key) {
-    try { return JSON.parse(window.localStorage.getItem(key)); } catch (error) { return null; }
+    try {
+      if (Object.prototype.hasOwnProperty.call(pageMemory, key)) { return JSON.parse(pageMemory[key]); }
+      return JSON.parse(window.localStorage.getItem(key));
+    } catch (error) {
+      return null;
+    }
   }
 
   function writeJson(key, value) {
+    var text = JSON.stringify(value);
     try {
-      window.localStorage.setItem(key, JSON.stringify(value));
+      window.localStorage.setItem(key, text);
+      delete pageMemory[key];
       return true;
     } catch (error) {
+      pageMemory[key] = text;
       return false;
     }
   }

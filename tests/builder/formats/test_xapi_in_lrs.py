@@ -66,7 +66,7 @@ def learner(name: str = "Ana Šuštar") -> dict:
 
 
 def statements_of(reader: LrsClient, registration: str) -> list[dict]:
-    """In timestamp order: ralph's `ascending` order is not (see xapi/local_lrs.py)."""
+    """In timestamp order (the order cmi5 judges by)."""
     return sorted(reader.statements(registration=registration, ascending=True), key=lambda s: s["timestamp"])
 
 
@@ -377,3 +377,19 @@ def test_save_and_exit_says_saved_only_once_the_lrs_has_confirmed(page, lms):
         "() => document.querySelector('[data-completion-status]').innerText.startsWith('Napredek je shranjen')",
         timeout=15000,
     )
+
+
+def test_a_page_whose_browser_storage_is_blocked_still_sends_its_statements(page, lms, reader):
+    # As in a third-party frame whose storage Chromium blocks: every localStorage access throws.
+    page.add_init_script(
+        "Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('blocked', 'SecurityError'); }})"
+    )
+    registration = str(uuid.uuid4())
+    activity = COURSE.activities[0]
+    open_page(page, activity_url(lms, lms.launch_url(XAPI, learner(), registration), activity.id))
+    page.get_by_role("button", name="Označi kot opravljeno").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-completion-status]').innerText === 'Aktivnost je opravljena.'",
+        timeout=15000,
+    )
+    assert VERBS["completed"] in [s["verb"]["id"] for s in statements_of(reader, registration)]
