@@ -46,7 +46,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from . import pages
@@ -89,6 +89,10 @@ class LtiTool:
     def launch(self, launch_id: str) -> Launch | None:
         return launch_by_id(self.database, launch_id)
 
+    def wake(self) -> None:
+        """Have the grade worker post due grades now (after an outbox.enqueue of one's own)."""
+        self._wake()
+
     def post_grade(self, launch: Launch, **score: Any) -> int:
         """Queue a grade (GradeOutbox.enqueue's arguments) and have the worker try it now; the outbox id."""
         outbox_id = self.outbox.enqueue(launch, **score)
@@ -118,11 +122,13 @@ def create_lti_app(
     key_max_age: float = KEY_MAX_AGE,
     trusted_proxies: Sequence[str] = ("127.0.0.1",),
     http: PlatformHttp | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The tool's ASGI app over the database at `database_url` (module docstring); `app.state.lti` is the LtiTool.
 
     `engine`: instead of a URL, the engine of a database microquest already uses (the LRS's
-    `LrsStore.engine`), so one file or server holds both (LtiDatabase.sharing).
+    `LrsStore.engine`), so one file or server holds both (LtiDatabase.sharing). `extra_routes`: more
+    routes behind the same host check (course_tool.py adds the course pages and the LRS).
     """
     if engine is not None:
         database = LtiDatabase.sharing(engine)
@@ -261,6 +267,7 @@ def create_lti_app(
         Route("/lti/jwks", jwks, methods=["GET"]),
         Route("/lti/register/{secret}" if registration_secret else "/lti/register", register, methods=["GET"]),
         Route("/health", health, methods=["GET", "HEAD"]),
+        *extra_routes,
     ]
     public_host = urlsplit(public_url).hostname or "localhost"
     middleware = [

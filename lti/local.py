@@ -4,6 +4,9 @@
         tool.url                    # http://127.0.0.1:<port>, also the tool's public URL
         tool.lti.registration_url   # the LtiTool of the running app
 
+`app_factory` (default `create_lti_app`) makes the app: `lti.course_tool.create_course_tool` for
+the whole `microquest serve` (its other options: `content_dir=…`, `keys=…`, `ledger=…`).
+
 The port is bound first (0: a free one), so the public URL the app is built with is the one it
 answers at. uvicorn runs the app with its lifespan, so the grade worker runs as in production.
 The server lives as long as this process: a killed test leaves nothing listening.
@@ -12,6 +15,7 @@ The server lives as long as this process: a killed test leaves nothing listening
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from xapi.lrs.local import ThreadedServer
@@ -22,8 +26,18 @@ STARTUP_TIMEOUT = 30.0
 
 
 class LocalLtiTool:
-    def __init__(self, database_url: str, *, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        app_factory: Callable[..., Any] = create_lti_app,
+        **options: Any,
+    ) -> None:
         self.database_url = database_url
+        self.app_factory = app_factory
+        self.app: Any = None
         self.host = host
         self.port = port
         self.options = options
@@ -35,7 +49,9 @@ class LocalLtiTool:
         listening = socket.create_server((self.host, self.port))
         self.url = f"http://{self.host}:{listening.getsockname()[1]}"
         try:
-            app = create_lti_app(self.database_url, self.options.pop("public_url", self.url), **self.options)
+            app = self.app = self.app_factory(
+                self.database_url, self.options.pop("public_url", self.url), **self.options
+            )
         except BaseException:
             listening.close()
             raise
@@ -49,6 +65,11 @@ class LocalLtiTool:
         server, self._server = self._server, None
         if server is not None:
             server.stop()
+        state = getattr(self.app, "state", None)
+        for part in ("course", "store"):  # the course tool's (course_tool.py): closed once its server stopped
+            closing = getattr(state, part, None)
+            if closing is not None:
+                closing.close()
 
     def __enter__(self) -> LocalLtiTool:
         return self.start()

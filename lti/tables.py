@@ -14,6 +14,8 @@
 - `lti_launches`: every accepted launch: who, with which roles, from which context and resource
   link, and the service endpoints (AGS, NRPS, deep linking) the platform offered in it.
 - `lti_outbox`: grade posts waiting for the platform to accept them (outbox.py).
+- `lti_launch_tokens`: the LRS credential of each learner launch (launch_tokens.py): the key,
+  the SHA-256 of its random secret, the launch, the actor and registration it may write as.
 
 Times are seconds since the epoch (UTC) as floats: the same comparison on SQLite and PostgreSQL.
 """
@@ -143,6 +145,18 @@ outbox = Table(
     Column("last_error", Text, nullable=False, default=""),
     Column("delivered_at", Float),
     Index("lti_outbox_due", "delivered_at", "next_try_at"),
+)
+
+launch_tokens = Table(
+    "lti_launch_tokens",
+    metadata,
+    Column("key", String(48), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),  # SHA-256 hex of a 24-byte random secret
+    Column("launch_id", String(48), nullable=False),
+    Column("actor", Text, nullable=False),  # the xAPI Agent (JSON) this token writes as
+    Column("registration", String(36), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
 )
 
 schema_version = Table(

@@ -20,6 +20,7 @@ from .content_commands import build_command, preview, validate
 from .credential_commands import keys_group, revocations_command, verify_command
 from .issuer_commands import issuer_group
 from .lrs_commands import lrs_group
+from .serve_commands import serve_command
 from .tracking_commands import award_command, credentials_group, report_command
 
 
@@ -41,6 +42,7 @@ for command in (
     issuer_group,
     verify_command,
     revocations_command,
+    serve_command,
 ):
     main.add_command(command)
 

@@ -2,7 +2,8 @@
 
 `lti_platform` is a fresh platform per test; `lti_tool` the tool on a SQLite file in the test's
 folder; `registered` both, after the tool registered itself through Dynamic Registration driven
-over HTTP exactly as a Moodle admin's browser does. `lti_events` reads the tool's log lines.
+over HTTP exactly as a Moodle admin's browser does; `course_tool` the same with the tool of
+`microquest serve` (tests/lti/course_tool.py). `lti_events` reads the tool's log lines.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from credentials.issuer import IssuerIdentity, save_identity
+from credentials.keys import init_keys
 from lti.local import LocalLtiTool
 from lti.logs import LOGGER, event_of
 from tests.lti.browser import Browser
+from tests.lti.course_tool import start_course_tool
 from tests.lti.platform import TestPlatform
 
 
@@ -61,3 +65,20 @@ def lti_events(caplog: pytest.LogCaptureFixture) -> Callable[[str], list[dict]]:
         return [fields for fields in found if fields.get("event") == event]
 
     return events
+
+
+@pytest.fixture
+def course_tool(tmp_path: Path, lti_platform: TestPlatform) -> Iterator[tuple[TestPlatform, LocalLtiTool]]:
+    # The provider's identity with its legal identifier, so the Europass export is made too.
+    keys = tmp_path / "keys"
+    init_keys(keys)
+    save_identity(
+        keys,
+        IssuerIdentity(
+            name="Šolski center Primer", url="https://www.primer.si/", country="SI", id_registration="1234567000"
+        ),
+    )
+    tool = start_course_tool(tmp_path, keys=keys)
+    register(lti_platform, tool)
+    yield lti_platform, tool
+    tool.stop()

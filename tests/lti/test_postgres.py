@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.lti.browser import Browser
 from tests.lti.conftest import register, start_tool
+from tests.lti.course_tool import PageClient, launch_id_of, open_launch, start_course_tool, start_link, wait_for
 
 
 def test_the_tool_runs_end_to_end_on_postgresql(postgres_url, lti_platform, lti_events):
@@ -27,3 +28,21 @@ def test_the_tool_runs_end_to_end_on_postgresql(postgres_url, lti_platform, lti_
 
     assert [event["reason"] for event in lti_events("lti.launch.rejected")] == ["replayed"]
     assert [score["userId"] for score in lti_platform.scores[launch.ags_lineitem]] == ["ana"]
+
+
+def test_the_course_tool_keeps_the_lrs_and_the_tool_in_one_postgresql_database(
+    postgres_url, lti_platform, lti_events, tmp_path
+):
+    tool = start_course_tool(tmp_path, postgres_url)
+    try:
+        register(lti_platform, tool)
+        _browser, page = open_launch(lti_platform, "ana")
+        launch = tool.lti.launch(launch_id_of(tool, lti_events))
+
+        assert PageClient(start_link(page.text)).complete("u1-a1").status_code == 204
+
+        (score,) = wait_for(lambda: lti_platform.scores.get(launch.ags_lineitem))
+        assert (score["userId"], score["scoreGiven"]) == ("ana", 1)
+        assert "1 / 16" in Browser().get(f"{tool.url}/lti/learner/{launch.id}").text
+    finally:
+        tool.stop()

@@ -22,7 +22,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 
@@ -193,7 +193,19 @@ def serve(
     app = create_app(
         XapiService(store, registry.authenticate), endpoint_path=endpoint_path, allowed_hosts=allowed_hosts
     )
-    server = server_for(app, log_level=log_level)
+    serve_until_stopped(app, listening, log_level=log_level, closing=(store.close,))
+
+
+def serve_until_stopped(
+    app: object,
+    listening: socket.socket,
+    *,
+    log_level: str = "warning",
+    lifespan: str = "off",
+    closing: Sequence[Callable[[], object]] = (),
+) -> None:
+    """Serve an app in the foreground until SIGINT or SIGTERM, then close the socket and call `closing`."""
+    server = server_for(app, log_level=log_level, lifespan=lifespan)
     # uvicorn stops gracefully on either signal, then raises it again for the handler it found:
     # these turn that into a return.
     previous = signal.signal(signal.SIGTERM, _stop), signal.signal(signal.SIGINT, _stop)
@@ -205,7 +217,8 @@ def serve(
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
         listening.close()
-        store.close()
+        for close in closing:
+            close()
 
 
 class Stopped(Exception):

@@ -7,12 +7,10 @@ throwaway credentials leave no file anywhere under the temporary folder.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
-from tests.project import PROJECT
+from tests.processes import start_microquest
 from tests.samples import statement
 from xapi.lrs.client import LrsClient, LrsError
 
@@ -29,20 +27,7 @@ pytestmark = pytest.mark.lrs
 
 def start_server(*arguments: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
     """`microquest lrs serve …` in its own process; (process, endpoint, everything printed up to "Ctrl+C stops")."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from builder.cli import main; main()", "lrs", "serve", "--port", "0", *arguments],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=PROJECT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if line.startswith("Ctrl+C stops"):
-            break
-    output = "".join(lines)
+    process, output = start_microquest("lrs", "serve", "--port", "0", *arguments, env=env)
     found = re.search(r"LRS at (http://127\.0\.0\.1:\d+/xapi/)", output)
     if found is None:
         process.kill()
