@@ -10,6 +10,7 @@ from lti.deep_linking import resource_link_item
 from lti.outbox import NoGradebook
 from tests.lti.browser import Browser, form_of
 from tests.lti.conftest import register, start_tool
+from tests.lti.course_tool import wait_for
 from tests.lti.platform import INSTRUCTOR, LEARNER
 
 
@@ -17,13 +18,6 @@ def launch_as(platform, tool, user: str, lti_events, **options):
     page = Browser().open(platform.launch_start_url(user, **options))
     assert page.status_code == 200, page.text
     return tool.lti.launch(lti_events("lti.launch.accepted")[-1]["launch_id"]), page
-
-
-def wait_for(condition, seconds: float = 15.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_a_completion_is_posted_to_the_gradebook_at_once(registered, lti_events):
