@@ -438,4 +438,19 @@ def check_course(course: Course) -> list[Finding]:
         for activity in unit.activities:
             findings.extend(check_step_minutes(activity))
             findings.extend(check_steps(activity))
-    return findings
+    return [_named_place(course, finding) for finding in findings]
+
+
+_ACTIVITY_FIELD = re.compile(r"^activities\[(\d+)\]")
+
+
+def _named_place(course: Course, finding: Finding) -> Finding:
+    """A warning in a unit file says which activity (by its place in the unit) or unit it is about."""
+    if not finding.warning or finding.message.startswith(("aktivnost ", "učna enota ", "pregled ", "naslovnica")):
+        return finding
+    unit = next((u for u in course.units if u.source.path == finding.source.path), None)
+    if unit is None:
+        return finding
+    found = _ACTIVITY_FIELD.match(finding.source.field or "")
+    place = f"aktivnost {unit.number}.{int(found.group(1)) + 1}" if found else f"učna enota {unit.number}"
+    return SourceError(finding.source, f"{place}: {finding.message}", warning=True)

@@ -66,7 +66,7 @@ def test_a_footnote_with_a_heading_is_an_error(make_content):
 def test_an_unmarked_footnote_is_a_warning(make_content):
     folder = make_content({"units/u6.yaml": ("      - footnote: true\n", "      -\n")})
     warnings = [w.message for w in check(folder).warnings]
-    assert "the step starts with '*', the seed's footnote: mark it `footnote: true`" in warnings
+    assert "aktivnost 6.1: the step starts with '*', the seed's footnote: mark it `footnote: true`" in warnings
 
 
 def test_a_marker_not_as_the_seed_prints_it_is_refused(make_content):

@@ -26,7 +26,10 @@ def test_validate_shipped_content_exits_0_with_warnings():
     result = run("validate")
     assert result.exit_code == 0
     assert "content: 7 units, 16 activities, 8 canvases; 85 warnings, 0 errors" in result.stdout
-    assert "content/units/u7.yaml:31: activities[1].number: warning: activity 7.1 is activity 7.2" in result.stderr
+    assert (
+        "content/units/u7.yaml:31: activities[1].number: warning: aktivnost 7.2: activity 7.1 is activity 7.2"
+        in result.stderr
+    )
 
 
 def test_validate_editorial_lists_each_editorial_string_at_its_place_and_counts_them():
