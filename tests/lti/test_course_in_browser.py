@@ -154,3 +154,30 @@ def test_a_launch_in_an_lms_iframe_works_with_third_party_cookies_blocked(course
             assert [s["scoreGiven"] for s in platform.scores[course_line_item(platform)]] == [1]
     finally:
         context.close()
+
+
+def test_a_learner_works_through_every_activity_in_chromium_and_gets_the_credential_and_full_grade(course_tool, page):
+    from tests.builder.formats.test_xapi_in_lrs import work_through
+
+    platform, tool = course_tool
+    page.goto(platform.launch_start_url("bor"))
+    page.wait_for_selector("#progress")
+    learner_page = None
+    for activity in COURSE.activities:
+        if learner_page:
+            page.goto(learner_page)
+        page.locator(f'li[data-activity="{activity.id}"] a').click()
+        launch_id = page.url.split("/course/")[1].split("/")[0]
+        learner_page = f"{tool.url}/lti/learner/{launch_id}"
+        page.wait_for_selector("body[data-connected]", timeout=15_000)
+        work_through(page, activity)
+    total = len(COURSE.activities)
+    course_item = wait_for(
+        lambda: next((item["id"] for item in list(platform.line_items.values()) if not item["resourceId"]), None)
+    )
+    final = wait_for(lambda: [s for s in platform.scores.get(course_item, []) if s["scoreGiven"] == total], 60)
+    assert final[-1]["gradingProgress"] == "FullyGraded" and final[-1]["userId"] == "bor"
+    page.goto(learner_page)
+    assert page.inner_text("#progress") == f"{total} / {total}"
+    assert "mikrodokazilo je podeljeno" in page.inner_text("#credential ~ p")
+    assert page.console_errors == []
