@@ -66,19 +66,19 @@ def check_preconditions(resource: Resource, method: str, current: Document | Non
         tags = _tags(if_none_match)
         if current is not None and ("*" in tags or current.etag in tags):
             raise PreconditionFailed("If-None-Match: the document exists")
-    if (
-        method == "PUT"
-        and resource.needs_precondition
-        and current is not None
-        and if_match is None
-        and if_none_match is None
-    ):
-        raise Conflict("the document exists: send If-Match with its ETag (or If-None-Match: *) to replace it")
+    if method == "PUT" and resource.needs_precondition and if_match is None and if_none_match is None:
+        if current is not None:
+            raise Conflict("the document exists: send If-Match with its ETag (or If-None-Match: *) to replace it")
+        # A new profile document too: the ADL 1.0.3 suite (XAPI-00273) wants 400 for a PUT with neither header.
+        raise StoreError("a PUT of a profile document needs If-Match or If-None-Match (Communication §3.1)")
 
 
 def save(change: DocumentChange, method: str, content: bytes, content_type: str) -> None:
     """PUT or POST `content` into the document being changed (see the module docstring)."""
     content_type = content_type or "application/octet-stream"
+    if method == "POST" and content_type.split(";")[0].strip().lower() == JSON_TYPE:
+        # Posted as JSON, it must be a JSON object, merged or not (Communication §2.7, ADL XAPI-00314).
+        _json_object(content, content_type, "the posted document")
     if method == "POST" and change.current is not None:
         stored = _json_object(change.current.content, change.current.content_type, "the stored document")
         posted = _json_object(content, content_type, "the posted document")

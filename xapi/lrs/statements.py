@@ -207,15 +207,14 @@ def _to_ids(statement: dict[str, Any]) -> None:
             if name in context:
                 context[name] = _agent_ids(context[name])
         for kind, activities in (context.get("contextActivities") or {}).items():
-            context["contextActivities"][kind] = [
-                {"objectType": "Activity", "id": activity["id"]} for activity in _listed(activities)
-            ]
+            context["contextActivities"][kind] = [{"id": activity["id"]} for activity in _listed(activities)]
 
 
 def _object_ids(target: dict[str, Any]) -> dict[str, Any]:
     kind = target.get("objectType", "Activity")
     if kind == "Activity":
-        return {"objectType": "Activity", "id": target["id"]}
+        # The id alone identifies an activity (its objectType is the default): ADL XAPI-00171 counts one key.
+        return {"id": target["id"]}
     if kind in ("Agent", "Group"):
         return _agent_ids(target)
     if kind == "SubStatement":
@@ -226,7 +225,8 @@ def _object_ids(target: dict[str, Any]) -> dict[str, Any]:
 
 
 def _agent_ids(agent: dict[str, Any]) -> dict[str, Any]:
-    shown: dict[str, Any] = {"objectType": agent.get("objectType", "Agent")}
+    # objectType only where it was given (a Group must have it; "Agent" is the default).
+    shown: dict[str, Any] = {"objectType": agent["objectType"]} if "objectType" in agent else {}
     key = next((name for name in IFIS if name in agent), None)
     if key is not None:
         shown[key] = agent[key]
@@ -263,8 +263,11 @@ def canonical_definition(definition: Mapping[str, Any], languages: list[str]) ->
 
 
 def best_language(language_map: Mapping[str, str], languages: list[str]) -> dict[str, str]:
-    """The one entry of a language map the reader asked for first (Accept-Language), else the first entry."""
-    if not language_map:
+    """The one entry of a language map the reader asked for first (Accept-Language), else the first entry.
+
+    A reader who names no language gets every entry (ADL XAPI-00169 compares the whole map).
+    """
+    if not language_map or not languages:
         return dict(language_map)
     lower = {tag.lower(): tag for tag in language_map}
     for wanted in languages:

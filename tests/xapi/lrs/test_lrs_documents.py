@@ -26,6 +26,10 @@ def state(**extra) -> dict:
     return {"activityId": COURSE, "agent": agent("ana"), "stateId": "bookmark", **extra}
 
 
+# A new profile document is PUT with If-None-Match: * (without either header: 400, ADL XAPI-00273).
+NEW = {"If-None-Match": "*"}
+
+
 def put(
     call,
     resource: str,
@@ -207,7 +211,7 @@ def test_profile_post_merges_and_post_and_delete_honour_if_match(call):
 
 def test_profile_keeps_the_content_type_and_lists_ids_with_since(call):
     for resource, scope in PROFILES:
-        put(call, resource, {**scope, "profileId": "a"}, b"<svg/>", "image/svg+xml")
+        put(call, resource, {**scope, "profileId": "a"}, b"<svg/>", "image/svg+xml", **NEW)
         answer = get(call, resource, {**scope, "profileId": "a"})
         assert (answer.body, answer.content_type, header(answer, "ETag")) == (
             b"<svg/>",
@@ -215,7 +219,7 @@ def test_profile_keeps_the_content_type_and_lists_ids_with_since(call):
             quoted_sha1(b"<svg/>"),
         )
         between = datetime.now(UTC).isoformat()
-        put(call, resource, {**scope, "profileId": "b"}, {"n": 1})
+        put(call, resource, {**scope, "profileId": "b"}, {"n": 1}, **NEW)
         assert sorted(body(get(call, resource, scope))) == ["a", "b"]
         assert body(get(call, resource, {**scope, "since": between})) == ["b"]
         assert call("DELETE", resource, {**scope, "profileId": "a"}).status == 204
@@ -223,8 +227,8 @@ def test_profile_keeps_the_content_type_and_lists_ids_with_since(call):
 
 
 def test_profiles_are_scoped_by_their_activity_or_agent(call):
-    put(call, "activities/profile", {"activityId": COURSE, "profileId": "p"}, {"of": "course"})
-    put(call, "agents/profile", {"agent": agent("ana"), "profileId": "p"}, {"of": "ana"})
+    put(call, "activities/profile", {"activityId": COURSE, "profileId": "p"}, {"of": "course"}, **NEW)
+    put(call, "agents/profile", {"agent": agent("ana"), "profileId": "p"}, {"of": "ana"}, **NEW)
     assert get(call, "activities/profile", {"activityId": activity("other")["id"], "profileId": "p"}).status == 404
     assert get(call, "agents/profile", {"agent": agent("bor"), "profileId": "p"}).status == 404
     # an agent is found by its identifier, whatever else the parameter says

@@ -108,9 +108,12 @@ def test_scopes_allow_what_they_name_and_anything_else_is_403(call, registry):
     for scope, may in allowed.items():
         key, secret = registry.add(scope.replace("/", "-"), scopes=(scope,))
         for name, (method, resource, params, sent) in requests.items():
-            answer = call(method, resource, params, sent, headers={"Authorization": basic(key, secret)})
+            # If-None-Match: a profile PUT needs a precondition; a second client's PUT then meets 412, not 403.
+            answer = call(
+                method, resource, params, sent, headers={"Authorization": basic(key, secret), "If-None-Match": "*"}
+            )
             if name in may:
-                assert answer.status in (200, 204, 404), (scope, name, answer.status)
+                assert answer.status in (200, 204, 404, 412), (scope, name, answer.status)
             else:
                 assert answer.status == 403, (scope, name, answer.status)
                 if resource == "statements":
