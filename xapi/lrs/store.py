@@ -12,8 +12,8 @@ every statement before it, so arrival order (`seq`), `stored` order and commit o
 one order. That is what makes three promises of xAPI hold across processes and machines
 sharing one database: a `more` link never skips or repeats a statement while others write
 (it pages by `seq` below a bound fixed at the first page); `since`/`until` on `stored`
-page exactly; and `X-Experience-API-Consistent-Through` may be the newest `stored` seen,
-since any write not yet committed will get a later one.
+page exactly; and `X-Experience-API-Consistent-Through` is the time a reader takes in the
+writers' turn, since no write before it is then still uncommitted.
 
 SQLite runs in WAL mode with `synchronous=FULL`: a statement the LRS answered for survives
 a kill of the process and of the machine. `sqlite://` (no file) is an LRS in memory, for
@@ -333,10 +333,16 @@ class LrsStore:
         return Page([row.body for row in rows], rows[-1].seq if more else None, upto)
 
     def consistent_through(self) -> str:
-        """The newest `stored`: every statement stored until then is in every answer (see the module docstring)."""
-        with self._reading() as connection:
+        """Now, taken in the statement writers' turn: every statement stored until then is committed and answered.
+
+        A writer gives `stored` and commits inside its turn, so once this read has the turn
+        no statement with an earlier `stored` is still to come. Clients (the ADL suite) wait
+        for this time to pass the moment they wrote: it must move on when nothing is written.
+        """
+        with self._writing(statements=True) as connection:
+            now = datetime.now(UTC)
             newest = connection.execute(select(func.max(t.statements.c.stored))).scalar()
-        return newest or stored_text(datetime.now(UTC))
+        return max(stored_text(now), newest or "")
 
     def definitions(self, activity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The canonical definitions of these activities (those the LRS has one for)."""
