@@ -236,9 +236,11 @@ def _agent_ids(agent: dict[str, Any]) -> dict[str, Any]:
 
 
 def _to_canonical(statement: dict[str, Any], canonical: Mapping[str, Mapping[str, Any]], languages: list[str]) -> None:
-    verb = statement["verb"]
-    if "display" in verb:
-        verb["display"] = best_language(verb["display"], languages)
+    for part in (statement, statement["object"]):
+        # The statement's verb and a sub-statement's (ADL XAPI-00169 checks both).
+        verb = part.get("verb") or {}
+        if "display" in verb:
+            verb["display"] = best_language(verb["display"], languages)
     for activity in activities_in(statement):
         definition = canonical.get(activity["id"])
         if definition:
