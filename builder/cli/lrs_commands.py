@@ -6,15 +6,10 @@ import base64
 
 import click
 
-from .reporting import fail, reported
+from .reporting import database_option, fail, reported
 
 DATABASE_VARIABLE = "MICROQUEST_LRS_DATABASE"
-DATABASE_OPTION = click.option(
-    "--database",
-    envvar=DATABASE_VARIABLE,
-    help=f"Where statements, documents and clients are kept: sqlite:///PATH (one file) or "
-    f"postgresql://USER@HOST/DB; also {DATABASE_VARIABLE}, which keeps a password out of the process list.",
-)
+DATABASE_OPTION = database_option(DATABASE_VARIABLE, "statements, documents and clients")
 
 
 @click.group(name="lrs")

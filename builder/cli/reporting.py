@@ -34,6 +34,16 @@ LEDGER_OPTION = click.option(
 )
 
 
+def database_option(variable: str, what: str):  # noqa: ANN201 - a click decorator
+    """`--database URL` (or the environment variable, which keeps a password out of the process list)."""
+    return click.option(
+        "--database",
+        envvar=variable,
+        help=f"Where {what} are kept: sqlite:///PATH (one file) or postgresql://USER@HOST/DB; also {variable}, "
+        "which keeps a password out of the process list.",
+    )
+
+
 def fail(*lines: str) -> NoReturn:
     """Print the lines on stderr and exit 1: every failure of every command ends here."""
     for line in lines:

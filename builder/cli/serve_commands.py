@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from .reporting import CONTENT_OPTION, fail, reported
+from .reporting import CONTENT_OPTION, database_option, fail, reported
 
 DATABASE_VARIABLE = "MICROQUEST_DATABASE"
 PASSPHRASE_VARIABLE = "MICROQUEST_LTI_KEY_PASSPHRASE"
@@ -17,12 +17,7 @@ LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
 
 @click.command(name="serve")
 @CONTENT_OPTION
-@click.option(
-    "--database",
-    envvar=DATABASE_VARIABLE,
-    help=f"Where the LTI registrations, launches, grades and the LRS's statements are kept: sqlite:///PATH or "
-    f"postgresql://USER@HOST/DB; also {DATABASE_VARIABLE}, which keeps a password out of the process list.",
-)
+@database_option(DATABASE_VARIABLE, "the LTI registrations, launches, grades and the LRS's statements")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8400, show_default=True, help="Port (0: any free port).")
 @click.option(
